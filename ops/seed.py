@@ -1,0 +1,60 @@
+"""Idempotent seeding: reference data always, demo staff accounts outside production only."""
+
+import secrets
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
+
+from ops import seed_data
+from services.common.settings import Settings
+from services.patients.models import UserAccount
+from services.patients.passwords import hash_password
+from services.plans.models import Exercise
+from services.scheduling.models import AppointmentType, Location
+
+
+@dataclass
+class SeedReport:
+    demo_emails: list[str] = field(default_factory=list)
+    generated_password: str | None = None  # only when it was made now; shown once
+
+
+async def seed(settings: Settings, *, demo_accounts: bool | None = None) -> SeedReport:
+    """Add what is missing. Demo accounts default to on outside production, never in it."""
+    with_demo = not settings.is_production if demo_accounts is None else demo_accounts
+    if with_demo and settings.is_production:
+        raise ValueError("demo accounts are never created in production")
+    engine = create_async_engine(settings.async_database_url)
+    try:
+        async with engine.begin() as conn:
+            await _insert_missing(conn, Location, seed_data.LOCATIONS, "slug")
+            await _insert_missing(conn, AppointmentType, seed_data.APPOINTMENT_TYPES, "slug")
+            await _insert_missing(conn, Exercise, seed_data.EXERCISES, "slug")
+            if not with_demo:
+                return SeedReport()
+            return await _seed_demo_accounts(conn, settings.demo_password)
+    finally:
+        await engine.dispose()
+
+
+async def _insert_missing(conn: AsyncConnection, model: type, rows: list[dict], key: str) -> None:
+    table = model.__table__  # type: ignore[attr-defined]
+    statement = insert(table).values([model(**row).model_dump() for row in rows])
+    await conn.execute(statement.on_conflict_do_nothing(index_elements=[key]))
+
+
+async def _seed_demo_accounts(conn: AsyncConnection, password: str | None) -> SeedReport:
+    table = UserAccount.__table__  # type: ignore[attr-defined]
+    existing = set((await conn.execute(select(table.c.email))).scalars())
+    missing = [a for a in seed_data.DEMO_ACCOUNTS if a["email"] not in existing]
+    report = SeedReport(demo_emails=[a["email"] for a in seed_data.DEMO_ACCOUNTS])
+    if not missing:
+        return report
+    if password is None:
+        password = report.generated_password = secrets.token_urlsafe(12)
+    password_hash = hash_password(password)
+    rows = [UserAccount(**a, password_hash=password_hash).model_dump() for a in missing]
+    await conn.execute(insert(table).values(rows).on_conflict_do_nothing(index_elements=["email"]))
+    return report

@@ -1,0 +1,173 @@
+"""Reference data every installation starts with: the clinics, visit types, neuroma exercises.
+
+Clinical content follows the clinic's own material (shared/reference/clinical-facts.md),
+written in our words for patients to read at home.
+"""
+
+from typing import Any
+
+WEEKDAY_HOURS = [{"weekday": d, "opens": "07:00", "closes": "19:00"} for d in range(5)]
+SATURDAY_HOURS = [{"weekday": 5, "opens": "08:00", "closes": "13:00"}]
+
+LOCATIONS: list[dict[str, Any]] = [
+    {
+        "slug": "gaithersburg",
+        "name": "Gaithersburg clinic",
+        "street": "401 Professional Drive",
+        "city": "Gaithersburg",
+        "state": "MD",
+        "postal_code": "20879",
+        "phone": "+13015550140",
+        "time_zone": "America/New_York",
+        "opening_hours": WEEKDAY_HOURS + SATURDAY_HOURS,
+        "rooms": ["Treatment 1", "Treatment 2", "Treatment 3", "Gym"],
+    },
+    {
+        "slug": "frederick",
+        "name": "Frederick clinic",
+        "street": "1550 Opossumtown Pike",
+        "city": "Frederick",
+        "state": "MD",
+        "postal_code": "21702",
+        "phone": "+13015550150",
+        "time_zone": "America/New_York",
+        "opening_hours": WEEKDAY_HOURS,
+        "rooms": ["Treatment 1", "Treatment 2", "Gym"],
+    },
+    {
+        "slug": "columbia",
+        "name": "Columbia clinic",
+        "street": "10710 Charter Drive",
+        "city": "Columbia",
+        "state": "MD",
+        "postal_code": "21044",
+        "phone": "+14105550160",
+        "time_zone": "America/New_York",
+        "opening_hours": WEEKDAY_HOURS + SATURDAY_HOURS,
+        "rooms": ["Treatment 1", "Treatment 2", "Gym"],
+    },
+]
+
+APPOINTMENT_TYPES: list[dict[str, Any]] = [
+    {
+        "slug": "evaluation",
+        "name": "Initial evaluation",
+        "duration_minutes": 60,
+        "procedure_code": "97162",
+    },
+    {
+        "slug": "treatment",
+        "name": "Treatment visit",
+        "duration_minutes": 45,
+        "procedure_code": "97110",
+    },
+    {
+        "slug": "re-evaluation",
+        "name": "Re-evaluation",
+        "duration_minutes": 45,
+        "procedure_code": "97164",
+    },
+]
+
+NEUROMA_TAGS = ["mortons-neuroma", "forefoot"]
+
+EXERCISES: list[dict[str, Any]] = [
+    {
+        "slug": "toe-spreads",
+        "name": "Toe spreads",
+        "purpose": (
+            "Builds the small muscles between the toes and keeps the toes lined up, "
+            "which leaves more room for the irritated nerve in the ball of the foot."
+        ),
+        "instructions": (
+            "Sit or stand with the foot flat on the floor. Spread all your toes apart as wide "
+            "as you can, hold them there for 3 to 5 seconds, then let them relax. "
+            "Do 10 to 15 repetitions."
+        ),
+        "body_region": "foot",
+        "equipment": None,
+        "default_sets": 1,
+        "default_reps": 15,
+        "default_hold_seconds": 5,
+        "default_times_per_day": 1,
+        "default_days_per_week": 7,
+        "default_side": "each",
+        "dosage_note": "10 to 15 repetitions, each held 3 to 5 seconds.",
+        "precautions": "Stop if the burning or tingling in the ball of the foot gets worse.",
+        "tags": [*NEUROMA_TAGS, "strength", "intrinsic-foot"],
+    },
+    {
+        "slug": "toe-press-downs",
+        "name": "Toe press-downs",
+        "purpose": (
+            "Strengthens the muscles under the foot so they share the load that otherwise "
+            "presses on the nerve."
+        ),
+        "instructions": (
+            "Use a cable machine with the pulley set low and the strap around your toes. "
+            "Keep your heel on the floor and press the toes down against the resistance, then "
+            "let them come back up slowly. Work one foot at a time."
+        ),
+        "body_region": "foot",
+        "equipment": "Cable machine with a low pulley and a foot strap",
+        "default_sets": None,
+        "default_reps": None,
+        "default_hold_seconds": None,
+        "default_times_per_day": None,
+        "default_days_per_week": None,
+        "default_side": "each",
+        "dosage_note": "Your therapist sets the sets, repetitions and resistance.",
+        "precautions": "Keep the heel down; lighten the weight if the forefoot pain sharpens.",
+        "tags": [*NEUROMA_TAGS, "strength", "equipment"],
+    },
+    {
+        "slug": "gastroc-soleus-stretch",
+        "name": "Calf stretch (gastrocnemius and soleus)",
+        "purpose": (
+            "Loosens a tight calf so the heel does not lift early when you walk, which takes "
+            "load off the front of the foot."
+        ),
+        "instructions": (
+            "Stand facing a wall with your hands on it. Step one foot back and keep that heel "
+            "on the floor. Lean forward until you feel a stretch in the calf of the back leg. "
+            "Hold 20 to 30 seconds. Do it 2 to 3 times on each leg."
+        ),
+        "body_region": "ankle",
+        "equipment": "A wall",
+        "default_sets": 1,
+        "default_reps": 3,
+        "default_hold_seconds": 30,
+        "default_times_per_day": 1,
+        "default_days_per_week": 7,
+        "default_side": "each",
+        "dosage_note": "Hold 20 to 30 seconds, 2 to 3 times per leg.",
+        "precautions": "A stretch, never pain: ease off if you feel pain rather than pull.",
+        "tags": [*NEUROMA_TAGS, "mobility", "stretch"],
+    },
+    {
+        "slug": "single-leg-balance",
+        "name": "Single-leg balance",
+        "purpose": "Trains balance and the small stabilising muscles of the foot and ankle.",
+        "instructions": (
+            "Stand on one foot with the knee slightly bent for 20 to 30 seconds. Keep a wall "
+            "within reach and touch it if you need to. Do it 2 to 3 times on each side."
+        ),
+        "body_region": "foot",
+        "equipment": "A wall for support if needed",
+        "default_sets": 1,
+        "default_reps": 3,
+        "default_hold_seconds": 30,
+        "default_times_per_day": 1,
+        "default_days_per_week": 7,
+        "default_side": "each",
+        "dosage_note": "Hold 20 to 30 seconds, 2 to 3 times per side.",
+        "precautions": "Stand near a wall or sturdy counter so you cannot fall.",
+        "tags": [*NEUROMA_TAGS, "balance", "proprioception"],
+    },
+]
+
+DEMO_ACCOUNTS: list[dict[str, str]] = [
+    {"email": "admin@clinic.example", "display_name": "Demo Administrator", "role": "admin"},
+    {"email": "therapist@clinic.example", "display_name": "Demo Therapist", "role": "therapist"},
+    {"email": "frontdesk@clinic.example", "display_name": "Demo Front Desk", "role": "front_desk"},
+]

@@ -1,0 +1,1 @@
+"""The clinic's three services (patients, plans, scheduling) and the package they share."""

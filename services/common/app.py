@@ -1,0 +1,179 @@
+"""The app factory every service uses: same middleware, errors, health and lifespan."""
+
+import logging
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
+from pydantic import BaseModel
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from services.common.auth import KeySet, RemoteKeySet, TokenVerifier
+from services.common.database import build_engine, database_is_reachable, install_database_handlers
+from services.common.errors import PROBLEM_JSON, install_problem_handlers, problem_body
+from services.common.logs import configure_logging
+from services.common.middleware import RequestContextMiddleware
+from services.common.settings import Settings, get_settings
+
+MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
+log = logging.getLogger("clinic.app")
+
+StartupHook = Callable[[FastAPI], AbstractAsyncContextManager[None]]
+KeySetFactory = Callable[[FastAPI], KeySet]
+
+
+class Health(BaseModel):
+    status: str
+    service: str
+
+
+class Readiness(Health):
+    database: str
+    schema_revision: str | None
+
+
+def migration_head() -> str | None:
+    """The newest revision in migrations/, which /readyz compares with the database."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return ScriptDirectory.from_config(config).get_current_head()
+
+
+def _remote_keys(app: FastAPI) -> KeySet:
+    settings: Settings = app.state.settings
+    url = settings.patients_url.rstrip("/") + "/.well-known/jwks.json"
+    return RemoteKeySet(app.state.http, url, ttl=settings.jwks_cache_seconds)
+
+
+def build_http_client(
+    settings: Settings, transport: httpx.AsyncBaseTransport | None
+) -> httpx.AsyncClient:
+    timeout = httpx.Timeout(
+        connect=settings.http_connect_timeout,
+        read=settings.http_read_timeout,
+        write=settings.http_read_timeout,
+        pool=settings.http_connect_timeout,
+    )
+    limits = httpx.Limits(max_connections=100, max_keepalive_connections=50)
+    return httpx.AsyncClient(
+        timeout=timeout, limits=limits, transport=transport, follow_redirects=False
+    )
+
+
+def create_app(
+    *,
+    service: str,
+    title: str,
+    description: str,
+    routers: Sequence[APIRouter],
+    settings: Settings | None = None,
+    key_set: KeySetFactory = _remote_keys,
+    on_startup: StartupHook | None = None,
+    http_transport: httpx.AsyncBaseTransport | None = None,
+) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        configure_logging(service, settings.log_level)
+        app.state.engine = build_engine(settings)
+        app.state.http = build_http_client(settings, http_transport)
+        app.state.schema_head = migration_head()
+        async with AsyncExitStack() as stack:
+            stack.push_async_callback(app.state.engine.dispose)
+            stack.push_async_callback(app.state.http.aclose)
+            if on_startup is not None:
+                await stack.enter_async_context(on_startup(app))
+            app.state.verifier = TokenVerifier(
+                key_set(app), issuer=settings.jwt_issuer, audience=settings.jwt_audience
+            )
+            yield
+
+    app = FastAPI(
+        title=title,
+        description=description,
+        version="1.0.0",
+        lifespan=lifespan,
+        generate_unique_id_function=_operation_id,
+        responses={422: {"description": "Invalid input (problem+json)"}},
+    )
+    app.state.settings = settings
+    app.state.service = service
+    install_problem_handlers(app)
+    install_database_handlers(app)
+    app.include_router(_health_router(service))
+    for router in routers:
+        app.include_router(router)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["*"],
+            allow_headers=[
+                "Authorization",
+                "Content-Type",
+                "If-Match",
+                "X-Request-ID",
+                "Idempotency-Key",
+            ],
+            expose_headers=["ETag", "X-Request-ID", "Retry-After"],
+        )
+    app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes)
+    return app
+
+
+def _operation_id(route: APIRoute) -> str:
+    """Operation ids are the route functions' names: short and fit for code generation."""
+    return route.name
+
+
+def _health_router(service: str) -> APIRouter:
+    router = APIRouter(tags=["health"])
+
+    @router.get("/healthz", response_model=Health)
+    async def healthz() -> Health:
+        """The process is up."""
+        return Health(status="ok", service=service)
+
+    @router.get(
+        "/readyz",
+        response_model=Readiness,
+        responses={503: {"description": "Not ready", "content": {PROBLEM_JSON: {}}}},
+    )
+    async def readyz(request: Request) -> Any:
+        """Ready to serve: the database answers and its schema is at the newest migration."""
+        engine, head = request.app.state.engine, request.app.state.schema_head
+        if not await database_is_reachable(engine):
+            return _not_ready(request, "The database cannot be reached.")
+        current = await _schema_revision(engine)
+        if current != head:
+            return _not_ready(request, f"The database schema is at {current}, not at {head}.")
+        return Readiness(status="ok", service=service, database="ok", schema_revision=current)
+
+    return router
+
+
+async def _schema_revision(engine: AsyncEngine) -> str | None:
+    try:
+        async with engine.connect() as conn:
+            return (await conn.execute(text("SELECT version_num FROM alembic_version"))).scalar()
+    except DBAPIError:  # no alembic_version table: never migrated
+        return None
+
+
+def _not_ready(request: Request, detail: str) -> JSONResponse:
+    body = problem_body(503, "not-ready", "Not ready", detail, request.url.path)
+    return JSONResponse(
+        body, status_code=503, media_type=PROBLEM_JSON, headers={"Retry-After": "5"}
+    )

@@ -1,0 +1,106 @@
+"""The engine (built in the app's lifespan, never at import) and the request's session.
+
+The request owns the transaction: the session dependency commits when the route returns and
+rolls back when it raises. Service functions flush, they never commit.
+"""
+
+import logging
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy import MetaData, text
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlmodel import SQLModel
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.common.errors import problem_body, problem_response, unexpected_error
+from services.common.settings import Settings
+
+log = logging.getLogger("clinic.database")
+
+# Constraint names are stable so migrations can refer to them and autogenerate stays quiet.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+SQLModel.metadata.naming_convention = NAMING_CONVENTION
+metadata: MetaData = SQLModel.metadata
+
+
+def build_engine(settings: Settings) -> AsyncEngine:
+    return create_async_engine(
+        settings.async_database_url,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+        pool_pre_ping=True,
+        pool_timeout=5,
+        connect_args={"server_settings": {"application_name": "clinic"}, "timeout": 5},
+    )
+
+
+async def open_session(request: Request) -> AsyncIterator[AsyncSession]:
+    async with AsyncSession(request.app.state.engine, expire_on_commit=False) as session:
+        try:
+            yield session
+            await session.commit()
+        except BaseException:
+            await session.rollback()
+            raise
+
+
+# scope="function": commit before the response is sent, so a failed commit is never a 2xx.
+SessionDep = Annotated[AsyncSession, Depends(open_session, scope="function")]
+
+
+async def database_is_reachable(engine: AsyncEngine) -> bool:
+    try:
+        async with engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+        return True
+    except (OSError, DBAPIError, InterfaceError):
+        return False
+
+
+async def _on_database_unreachable(request: Request, exc: Exception) -> JSONResponse:
+    if (
+        isinstance(exc, DBAPIError)
+        and not exc.connection_invalidated
+        and not _is_connect_error(exc)
+    ):
+        return await unexpected_error(request, exc)  # a real query error is a bug
+    log.warning("database unreachable: %s", type(exc).__name__)
+    body = problem_body(
+        503,
+        "service-unavailable",
+        "Service unavailable",
+        "The database cannot be reached right now; try again shortly.",
+        request.url.path,
+    )
+    return problem_response(request, body, {"Retry-After": "5"})
+
+
+def _is_connect_error(exc: DBAPIError) -> bool:
+    orig = getattr(exc, "orig", None)
+    names = {type(orig).__name__, type(getattr(orig, "__cause__", None)).__name__}
+    return bool(
+        names
+        & {
+            "ConnectionDoesNotExistError",
+            "CannotConnectNowError",
+            "ConnectionRefusedError",
+            "InterfaceError",
+            "TooManyConnectionsError",
+            "AdminShutdownError",
+        }
+    )
+
+
+def install_database_handlers(app: FastAPI) -> None:
+    for exc_type in (OperationalError, InterfaceError, DBAPIError, ConnectionError, TimeoutError):
+        app.add_exception_handler(exc_type, _on_database_unreachable)

@@ -1,0 +1,196 @@
+"""One error hierarchy, answered as RFC 9457 problem details by one set of handlers.
+
+Service code raises a `Problem` subclass; routes never build error responses themselves.
+Every `type` is a stable URI under PROBLEM_BASE so clients can branch on it.
+"""
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+PROBLEM_BASE = "https://clinic.example/problems/"
+PROBLEM_JSON = "application/problem+json"
+
+log = logging.getLogger("clinic.errors")
+
+
+class Problem(Exception):
+    """An expected failure with a stable problem type and an HTTP status."""
+
+    status: int = 400
+    type_slug: str = "bad-request"
+    title: str = "Bad request"
+
+    def __init__(
+        self, detail: str, *, headers: dict[str, str] | None = None, **extensions: Any
+    ) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.headers = headers or {}
+        self.extensions = extensions
+
+    def body(self, instance: str) -> dict[str, Any]:
+        return problem_body(
+            self.status, self.type_slug, self.title, self.detail, instance, **self.extensions
+        )
+
+
+class Unauthorized(Problem):
+    status, type_slug, title = 401, "unauthorized", "Not signed in"
+
+    def __init__(self, detail: str = "A valid bearer token is required.", **kw: Any) -> None:
+        kw.setdefault("headers", {"WWW-Authenticate": "Bearer"})
+        super().__init__(detail, **kw)
+
+
+class Forbidden(Problem):
+    status, type_slug, title = 403, "forbidden", "Not allowed"
+
+
+class NotFound(Problem):
+    status, type_slug, title = 404, "not-found", "Not found"
+
+
+class Conflict(Problem):
+    status, type_slug, title = 409, "conflict", "Conflict"
+
+
+class PreconditionFailed(Problem):
+    status, type_slug, title = 412, "precondition-failed", "Precondition failed"
+
+
+class PreconditionRequired(Problem):
+    status, type_slug, title = 428, "precondition-required", "Precondition required"
+
+
+class PayloadTooLarge(Problem):
+    status, type_slug, title = 413, "payload-too-large", "Request body too large"
+
+
+class InvalidInput(Problem):
+    """Input that passes the schema but breaks a rule (a date in the future, an unknown slug)."""
+
+    status, type_slug, title = 422, "validation-error", "Invalid input"
+
+    def __init__(self, detail: str, *, field: str | None = None, **kw: Any) -> None:
+        if field is not None:
+            kw.setdefault("errors", [{"loc": field.split("."), "msg": detail}])
+        super().__init__(detail, **kw)
+
+
+class TooManyRequests(Problem):
+    status, type_slug, title = 429, "too-many-requests", "Too many requests"
+
+    def __init__(self, detail: str, *, retry_after: int, **kw: Any) -> None:
+        kw.setdefault("headers", {"Retry-After": str(retry_after)})
+        super().__init__(detail, **kw)
+
+
+class DependencyUnavailable(Problem):
+    """Another service (or the database) cannot be reached right now; worth retrying."""
+
+    status, type_slug, title = 503, "service-unavailable", "Service unavailable"
+
+    def __init__(self, detail: str, *, retry_after: int = 5, **kw: Any) -> None:
+        kw.setdefault("headers", {"Retry-After": str(retry_after)})
+        super().__init__(detail, **kw)
+
+
+class BadGateway(Problem):
+    """Another service answered with something we cannot use."""
+
+    status, type_slug, title = 502, "bad-gateway", "Bad answer from another service"
+
+
+def problem_body(
+    status: int, type_slug: str, title: str, detail: str, instance: str, **extensions: Any
+) -> dict[str, Any]:
+    return {
+        "type": PROBLEM_BASE + type_slug,
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": instance,
+        **extensions,
+    }
+
+
+def problem_response(
+    request: Request, body: dict[str, Any], headers: dict[str, str] | None = None
+) -> JSONResponse:
+    return JSONResponse(body, status_code=body["status"], headers=headers, media_type=PROBLEM_JSON)
+
+
+_HTTP_SLUGS = {
+    400: ("bad-request", "Bad request"),
+    401: ("unauthorized", "Not signed in"),
+    403: ("forbidden", "Not allowed"),
+    404: ("not-found", "Not found"),
+    405: ("method-not-allowed", "Method not allowed"),
+    406: ("not-acceptable", "Not acceptable"),
+    413: ("payload-too-large", "Request body too large"),
+    415: ("unsupported-media-type", "Unsupported media type"),
+}
+
+
+async def _on_problem(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, Problem)
+    return problem_response(request, exc.body(request.url.path), exc.headers)
+
+
+async def _on_http_exception(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    slug, title = _HTTP_SLUGS.get(exc.status_code, ("http-error", "HTTP error"))
+    detail = exc.detail if isinstance(exc.detail, str) else title
+    if exc.status_code == 404 and detail == "Not Found":
+        detail = f"No resource at {request.url.path}."
+    if exc.status_code == 405:
+        detail = f"{request.method} is not allowed on {request.url.path}."
+    body = problem_body(exc.status_code, slug, title, detail, request.url.path)
+    return problem_response(request, body, getattr(exc, "headers", None))
+
+
+async def _on_validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = [_public_error(e) for e in exc.errors()]
+    first = errors[0] if errors else {"loc": [], "msg": "invalid"}
+    where = ".".join(str(p) for p in first["loc"]) or "request"
+    detail = f"{where}: {first['msg']}" + (
+        f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+    )
+    body = problem_body(422, "validation-error", "Invalid input", detail, request.url.path)
+    body["errors"] = errors
+    return problem_response(request, body)
+
+
+def _public_error(error: Any) -> dict[str, Any]:
+    """Keep location, message and kind; drop the echoed input (it may hold PHI or a password)."""
+    return {
+        "loc": list(error.get("loc", ())),
+        "msg": str(error.get("msg", "")),
+        "type": error.get("type"),
+    }
+
+
+async def unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+    # A 500 is a bug: log it with the traceback, answer without one.
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    body = problem_body(
+        500,
+        "internal-error",
+        "Internal error",
+        "Something went wrong on our side; it has been logged.",
+        request.url.path,
+    )
+    return problem_response(request, body)
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(Problem, _on_problem)
+    app.add_exception_handler(StarletteHTTPException, _on_http_exception)
+    app.add_exception_handler(RequestValidationError, _on_validation_error)
+    app.add_exception_handler(Exception, unexpected_error)

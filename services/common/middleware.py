@@ -1,0 +1,117 @@
+"""Pure ASGI middleware: request ids, the request-body size cap, and the access log.
+
+Pure ASGI (not BaseHTTPMiddleware) keeps the per-request cost low and streams untouched.
+"""
+
+import json
+import logging
+import time
+
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from services.common.errors import PROBLEM_JSON, problem_body
+from services.common.request_context import adopt_request_id
+
+access_log = logging.getLogger("clinic.access")
+
+
+class _BodyTooLarge(HTTPException):
+    """An HTTPException so that FastAPI's body parsing re-raises it instead of answering 400."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"The request body is larger than the limit of {limit} bytes.")
+
+
+class RequestContextMiddleware:
+    """Adopts or makes the request id, echoes it, caps the body, and logs the request."""
+
+    def __init__(self, app: ASGIApp, *, max_body_bytes: int) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope["headers"])
+        request_id = adopt_request_id(_header(headers, b"x-request-id"))
+        started = time.perf_counter()
+        status = {"code": 500, "sent": False}
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status["code"], status["sent"] = message["status"], True
+                message["headers"] = [
+                    *message.get("headers", []),
+                    (b"x-request-id", request_id.encode()),
+                ]
+            await send(message)
+
+        try:
+            if self._declared_too_large(headers):
+                await self._reject_too_large(scope, send_with_id)
+            else:
+                await self.app(scope, self._capped(receive), send_with_id)
+        except _BodyTooLarge:
+            if status["sent"]:
+                raise
+            await self._reject_too_large(scope, send_with_id)
+        finally:
+            self._log(scope, status["code"], started)
+
+    def _declared_too_large(self, headers: dict[bytes, bytes]) -> bool:
+        length = _header(headers, b"content-length")
+        return length is not None and length.isdigit() and int(length) > self.max_body_bytes
+
+    def _capped(self, receive: Receive) -> Receive:
+        seen = 0
+
+        async def capped_receive() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.max_body_bytes:
+                    raise _BodyTooLarge(self.max_body_bytes)
+            return message
+
+        return capped_receive
+
+    async def _reject_too_large(self, scope: Scope, send: Send) -> None:
+        detail = f"The request body is larger than the limit of {self.max_body_bytes} bytes."
+        body = problem_body(
+            413, "payload-too-large", "Request body too large", detail, scope["path"]
+        )
+        payload = json.dumps(body).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", PROBLEM_JSON.encode()),
+                    (b"content-length", str(len(payload)).encode()),
+                    (b"connection", b"close"),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": payload})
+
+    def _log(self, scope: Scope, status: int, started: float) -> None:
+        access_log.info(
+            "%s %s %s",
+            scope["method"],
+            scope["path"],
+            status,
+            extra={
+                "method": scope["method"],
+                "path": scope["path"],
+                "status": status,
+                "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+            },
+        )
+
+
+def _header(headers: dict[bytes, bytes], name: bytes) -> str | None:
+    value = headers.get(name)
+    return value.decode("latin-1") if value is not None else None

@@ -1,0 +1,1 @@
+"""The patients service: patient records, accounts and roles; the identity provider."""

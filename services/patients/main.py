@@ -1,0 +1,54 @@
+"""The patients service app: `uvicorn services.patients.main:app`."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import timedelta
+
+import httpx
+from fastapi import FastAPI
+
+from services.common.app import create_app
+from services.common.auth import KeySet, StaticKeySet
+from services.common.settings import Settings, get_settings
+from services.patients.routes import auth_router, patients_router, users_router
+from services.patients.tokens import TokenSigner
+
+
+@asynccontextmanager
+async def _load_signing_key(app: FastAPI) -> AsyncIterator[None]:
+    settings: Settings = app.state.settings
+    pem = settings.signing_key_pem()
+    if pem is None:
+        raise RuntimeError(
+            "no token signing key: set CLINIC_JWT_PRIVATE_KEY or CLINIC_JWT_PRIVATE_KEY_FILE"
+        )
+    app.state.signer = TokenSigner(
+        pem,
+        issuer=settings.jwt_issuer,
+        audience=settings.jwt_audience,
+        lifetime=timedelta(minutes=settings.access_token_minutes),
+    )
+    yield
+
+
+def _own_keys(app: FastAPI) -> KeySet:
+    """This service verifies its own tokens with its own public key: no HTTP round trip."""
+    return StaticKeySet(app.state.signer.jwks())
+
+
+def build_app(
+    settings: Settings | None = None, *, http_transport: httpx.AsyncBaseTransport | None = None
+) -> FastAPI:
+    return create_app(
+        service="patients",
+        title="Clinic patients service",
+        description="Patient records, accounts and roles; signs the access tokens.",
+        routers=[auth_router, users_router, patients_router],
+        settings=settings or get_settings(),
+        key_set=_own_keys,
+        on_startup=_load_signing_key,
+        http_transport=http_transport,
+    )
+
+
+app = build_app()

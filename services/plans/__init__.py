@@ -1,0 +1,1 @@
+"""The plans service: exercise library, condition protocols, plans of care, home sessions."""

@@ -1,0 +1,24 @@
+"""The plans service app: `uvicorn services.plans.main:app`."""
+
+import httpx
+from fastapi import FastAPI
+
+from services.common.app import create_app
+from services.common.settings import Settings, get_settings
+from services.plans.routes import exercises_router
+
+
+def build_app(
+    settings: Settings | None = None, *, http_transport: httpx.AsyncBaseTransport | None = None
+) -> FastAPI:
+    return create_app(
+        service="plans",
+        title="Clinic plans service",
+        description="Exercise library, condition protocols, plans of care and home sessions.",
+        routers=[exercises_router],
+        settings=settings or get_settings(),
+        http_transport=http_transport,
+    )
+
+
+app = build_app()

@@ -1,0 +1,1 @@
+"""The scheduling service: locations, hours, appointment types, availability, appointments."""

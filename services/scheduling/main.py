@@ -1,0 +1,24 @@
+"""The scheduling service app: `uvicorn services.scheduling.main:app`."""
+
+import httpx
+from fastapi import FastAPI
+
+from services.common.app import create_app
+from services.common.settings import Settings, get_settings
+from services.scheduling.routes import locations_router, types_router
+
+
+def build_app(
+    settings: Settings | None = None, *, http_transport: httpx.AsyncBaseTransport | None = None
+) -> FastAPI:
+    return create_app(
+        service="scheduling",
+        title="Clinic scheduling service",
+        description="Clinics, working hours, appointment types, availability and appointments.",
+        routers=[locations_router, types_router],
+        settings=settings or get_settings(),
+        http_transport=http_transport,
+    )
+
+
+app = build_app()

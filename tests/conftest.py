@@ -1,0 +1,164 @@
+"""Test set-up: a real PostgreSQL built by the migrations, the three apps in-process, and
+per-test isolation (one transaction rolled back per test; `committed_db` for race tests)."""
+
+import os
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.common.database import open_session
+from services.common.settings import Settings
+from services.patients.main import build_app as build_patients
+from services.patients.tokens import generate_private_key_pem
+from services.plans.main import build_app as build_plans
+from services.scheduling.main import build_app as build_scheduling
+from tests.database import TestServer, clone_template
+from tests.transport import ServiceRouter
+
+SERVICE_HOSTS = {
+    "patients": "patients.test",
+    "plans": "plans.test",
+    "scheduling": "scheduling.test",
+}
+
+
+# -- one server per run (controller), one database per worker --------------------------------
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if hasattr(config, "workerinput"):
+        return  # an xdist worker: the controller has the server
+    server = TestServer()
+    server.build_template()
+    config.stash[_SERVER] = server
+    os.environ["CLINIC_TEST_BASE_URL"] = server.base_url
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: object) -> None:  # xdist: hand each worker the server
+    node.workerinput["clinic_base_url"] = os.environ["CLINIC_TEST_BASE_URL"]  # type: ignore[attr-defined]
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    server = config.stash.get(_SERVER, None)
+    if server is not None:
+        server.stop()
+
+
+_SERVER = pytest.StashKey[TestServer]()
+
+
+@pytest.fixture(scope="session")
+async def database_url(request: pytest.FixtureRequest) -> str:
+    workerinput = getattr(request.config, "workerinput", None)
+    base = workerinput["clinic_base_url"] if workerinput else os.environ["CLINIC_TEST_BASE_URL"]
+    worker = workerinput["workerid"] if workerinput else "main"
+    return await clone_template(base, f"clinic_test_{worker}")
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str) -> Settings:
+    return Settings(
+        env="test",
+        database_url=database_url,
+        jwt_private_key=generate_private_key_pem(),
+        jwt_issuer="http://patients.test",
+        patients_url="http://patients.test",
+        plans_url="http://plans.test",
+        scheduling_url="http://scheduling.test",
+        db_pool_size=5,
+        log_level="WARNING",
+    )
+
+
+@pytest.fixture(scope="session")
+async def engine(settings: Settings) -> AsyncIterator[AsyncEngine]:
+    engine = create_async_engine(settings.async_database_url, pool_size=5)
+    yield engine
+    await engine.dispose()
+
+
+# -- the three services, in-process, calling each other through ASGI ------------------------
+
+
+@pytest.fixture(scope="session")
+async def apps(settings: Settings) -> AsyncIterator[dict[str, object]]:
+    router = ServiceRouter()
+    built = {
+        "patients": build_patients(settings, http_transport=router),
+        "plans": build_plans(settings, http_transport=router),
+        "scheduling": build_scheduling(settings, http_transport=router),
+    }
+    for name, app in built.items():
+        router.mount(SERVICE_HOSTS[name], app)
+    async with router.running():
+        yield built
+
+
+def _client(app: object, host: str) -> httpx.AsyncClient:
+    transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
+    return httpx.AsyncClient(transport=transport, base_url=f"http://{host}")
+
+
+@pytest.fixture
+async def patients_api(
+    apps: dict[str, object], db: AsyncSession
+) -> AsyncIterator[httpx.AsyncClient]:
+    async with _client(apps["patients"], SERVICE_HOSTS["patients"]) as client:
+        yield client
+
+
+@pytest.fixture
+async def plans_api(apps: dict[str, object], db: AsyncSession) -> AsyncIterator[httpx.AsyncClient]:
+    async with _client(apps["plans"], SERVICE_HOSTS["plans"]) as client:
+        yield client
+
+
+@pytest.fixture
+async def scheduling_api(
+    apps: dict[str, object], db: AsyncSession
+) -> AsyncIterator[httpx.AsyncClient]:
+    async with _client(apps["scheduling"], SERVICE_HOSTS["scheduling"]) as client:
+        yield client
+
+
+@pytest.fixture
+def apis(patients_api, plans_api, scheduling_api) -> dict[str, httpx.AsyncClient]:
+    return {"patients": patients_api, "plans": plans_api, "scheduling": scheduling_api}
+
+
+# -- isolation --------------------------------------------------------------------------------
+
+
+def _savepoint_session(conn: AsyncConnection) -> AsyncSession:
+    return AsyncSession(bind=conn, expire_on_commit=False, join_transaction_mode="create_savepoint")
+
+
+@pytest.fixture
+async def db(engine: AsyncEngine, apps: dict[str, object]) -> AsyncIterator[AsyncSession]:
+    """A session for factories; every request of the test joins the same outer transaction,
+    which is rolled back at the end, so tests never see each other's rows."""
+    async with engine.connect() as conn:
+        outer = await conn.begin()
+
+        async def request_session() -> AsyncIterator[AsyncSession]:
+            async with _savepoint_session(conn) as session:
+                try:
+                    yield session
+                    await session.commit()
+                except BaseException:
+                    await session.rollback()
+                    raise
+
+        for app in apps.values():
+            app.dependency_overrides[open_session] = request_session  # type: ignore[attr-defined]
+        try:
+            async with _savepoint_session(conn) as session:
+                yield session
+        finally:
+            for app in apps.values():
+                app.dependency_overrides.clear()  # type: ignore[attr-defined]
+            await outer.rollback()
