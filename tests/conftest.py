@@ -15,7 +15,7 @@ from services.patients.main import build_app as build_patients
 from services.patients.tokens import generate_private_key_pem
 from services.plans.main import build_app as build_plans
 from services.scheduling.main import build_app as build_scheduling
-from tests.database import TestServer, clone_template
+from tests.database import TestServer, clone_template, create_empty, drop
 from tests.transport import ServiceRouter
 
 SERVICE_HOSTS = {
@@ -51,12 +51,27 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 _SERVER = pytest.StashKey[TestServer]()
 
 
+def _worker(config: pytest.Config) -> tuple[str, str]:
+    """The server's URL and this worker's name."""
+    workerinput = getattr(config, "workerinput", None)
+    if workerinput:
+        return workerinput["clinic_base_url"], workerinput["workerid"]
+    return os.environ["CLINIC_TEST_BASE_URL"], "main"
+
+
 @pytest.fixture(scope="session")
 async def database_url(request: pytest.FixtureRequest) -> str:
-    workerinput = getattr(request.config, "workerinput", None)
-    base = workerinput["clinic_base_url"] if workerinput else os.environ["CLINIC_TEST_BASE_URL"]
-    worker = workerinput["workerid"] if workerinput else "main"
+    base, worker = _worker(request.config)
     return await clone_template(base, f"clinic_test_{worker}")
+
+
+@pytest.fixture
+async def empty_database(request: pytest.FixtureRequest) -> AsyncIterator[str]:
+    """A brand-new database with nothing in it, dropped afterwards."""
+    base, worker = _worker(request.config)
+    name = f"clinic_scratch_{worker}"
+    yield await create_empty(base, name)
+    await drop(base, name)
 
 
 @pytest.fixture(scope="session")

@@ -74,3 +74,18 @@ async def _recreate(base_url: str, name: str, *, template: str | None) -> None:
             await conn.execute(text(f'CREATE DATABASE "{name}"{clause}'))
     finally:
         await engine.dispose()
+
+
+async def create_empty(base_url: str, name: str) -> str:
+    await _recreate(base_url, name, template=None)
+    return make_url(base_url).set(database=name).render_as_string(hide_password=False)
+
+
+async def drop(base_url: str, name: str) -> None:
+    admin = make_url(base_url).set(database="postgres").render_as_string(hide_password=False)
+    engine = create_async_engine(admin, isolation_level="AUTOCOMMIT")
+    try:
+        async with engine.connect() as conn:
+            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        await engine.dispose()

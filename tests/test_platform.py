@@ -175,3 +175,10 @@ def test_production_refuses_development_defaults():
         )
     ok = Settings(env="production", database_url="postgresql://db/clinic", jwt_issuer="https://x")
     assert ok.async_database_url == "postgresql+asyncpg://db/clinic"
+
+
+async def test_docs_behind_the_proxy_point_at_the_prefixed_openapi(plans_api):
+    page = await plans_api.get("/docs", headers={"X-Forwarded-Prefix": "/plans"})
+    assert page.status_code == 200 and "/plans/openapi.json" in page.text
+    hostile = await plans_api.get("/docs", headers={"X-Forwarded-Prefix": "//evil.example"})
+    assert "evil" not in hostile.text

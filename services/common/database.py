@@ -67,13 +67,19 @@ async def database_is_reachable(engine: AsyncEngine) -> bool:
         return False
 
 
-async def _on_database_unreachable(request: Request, exc: Exception) -> JSONResponse:
+async def _on_database_error(request: Request, exc: Exception) -> JSONResponse:
+    sqlstate = getattr(getattr(exc, "orig", None), "sqlstate", None) or ""
+    if sqlstate.startswith("22"):
+        # A data exception (a NUL byte, a value out of range): the input was bad, not us.
+        detail = "The request holds a value the database cannot store (such as a NUL character)."
+        body = problem_body(422, "validation-error", "Invalid input", detail, request.url.path)
+        return problem_response(request, body)
     if (
         isinstance(exc, DBAPIError)
         and not exc.connection_invalidated
         and not _is_connect_error(exc)
     ):
-        return await unexpected_error(request, exc)  # a real query error is a bug
+        return await unexpected_error(request, exc)  # any other query error is a bug
     log.warning("database unreachable: %s", type(exc).__name__)
     body = problem_body(
         503,
@@ -103,4 +109,4 @@ def _is_connect_error(exc: DBAPIError) -> bool:
 
 def install_database_handlers(app: FastAPI) -> None:
     for exc_type in (OperationalError, InterfaceError, DBAPIError, ConnectionError, TimeoutError):
-        app.add_exception_handler(exc_type, _on_database_unreachable)
+        app.add_exception_handler(exc_type, _on_database_error)

@@ -5,6 +5,7 @@ Pure ASGI (not BaseHTTPMiddleware) keeps the per-request cost low and streams un
 
 import json
 import logging
+import re
 import time
 
 from starlette.exceptions import HTTPException
@@ -14,6 +15,7 @@ from services.common.errors import PROBLEM_JSON, problem_body
 from services.common.request_context import adopt_request_id
 
 access_log = logging.getLogger("clinic.access")
+_PREFIX = re.compile(r"^/[a-z][a-z0-9-]{0,30}$")
 
 
 class _BodyTooLarge(HTTPException):
@@ -36,6 +38,10 @@ class RequestContextMiddleware:
             return
         headers = dict(scope["headers"])
         request_id = adopt_request_id(_header(headers, b"x-request-id"))
+        prefix = _header(headers, b"x-forwarded-prefix")
+        if prefix and _PREFIX.match(prefix):
+            # Behind the proxy (/plans/docs -> /docs) the docs page must fetch /plans/openapi.json.
+            scope = {**scope, "root_path": prefix}
         started = time.perf_counter()
         status = {"code": 500, "sent": False}
 

@@ -1,15 +1,14 @@
 """Cursor (keyset) pagination: stable under inserts, O(limit) at any depth.
 
-A cursor is the sort key of the last row served, base64url-encoded JSON. Clients treat it as
-opaque; a tampered cursor is a 422, never a 500.
+A cursor is the sort key of the last row served, as strings in base64url-encoded JSON.
+Clients treat it as opaque; a tampered cursor is a 422, never a 500.
 """
 
 import base64
 import binascii
 import json
-import uuid
 from collections.abc import Callable, Sequence
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Query
@@ -34,7 +33,7 @@ class Page(BaseModel, Generic[T]):
 
 
 def encode_cursor(values: Sequence[Any]) -> str:
-    raw = json.dumps([_plain(v) for v in values], separators=(",", ":")).encode()
+    raw = json.dumps([str(v) for v in values], separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
@@ -44,6 +43,8 @@ def decode_cursor(cursor: str, types: Sequence[Callable[[Any], Any]]) -> list[An
         values = json.loads(raw)
         if not isinstance(values, list) or len(values) != len(types):
             raise ValueError("wrong shape")
+        if not all(isinstance(v, str) for v in values):
+            raise ValueError("cursor values are strings")
         return [convert(v) for convert, v in zip(types, values, strict=True)]
     except (binascii.Error, ValueError, TypeError, UnicodeDecodeError) as exc:
         raise InvalidInput(
@@ -65,11 +66,5 @@ def page_of(
     return items, encode_cursor(key(items[-1])) if has_more and items else None
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, uuid.UUID | date | datetime):
-        return str(value)
-    return value
-
-
-def parse_datetime(value: Any) -> datetime:
-    return datetime.fromisoformat(str(value))
+def parse_datetime(value: str) -> datetime:
+    return datetime.fromisoformat(value)

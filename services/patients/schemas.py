@@ -12,7 +12,13 @@ from services.common.auth import Role
 
 Sex = Literal["female", "male", "other", "unknown"]
 Laterality = Literal["left", "right", "bilateral", "unspecified"]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+# Printable text only: control characters (NUL among them) have no place in a name.
+Name = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, min_length=1, max_length=100, pattern=r"^[^\x00-\x1f\x7f]+$"
+    ),
+]
 LocationSlug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9-]{1,40}$")]
 
 # ICD-10-CM: a letter, two characters, then optionally a dot and one to four more.
