@@ -6,6 +6,7 @@ from logging.config import fileConfig
 from alembic import context
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
+from sqlmodel.sql.sqltypes import AutoString
 
 import services.patients.models
 import services.plans.models
@@ -29,6 +30,14 @@ def _include_object(obj, name, type_, reflected, compare_to):  # type: ignore[no
     return type_ == "schema" or schema in SCHEMAS
 
 
+def _render_item(type_, obj, autogen_context):  # type: ignore[no-untyped-def]
+    # Write plain sa.String in migrations, not SQLModel's AutoString (no sqlmodel import there).
+    if type_ == "type" and isinstance(obj, AutoString):
+        collation = f", collation={obj.collation!r}" if obj.collation else ""
+        return f"sa.String(length={obj.length}{collation})" if obj.length else "sa.String()"
+    return False
+
+
 def _configure(connection: Connection) -> None:
     context.configure(
         connection=connection,
@@ -37,6 +46,7 @@ def _configure(connection: Connection) -> None:
         include_object=_include_object,
         compare_type=True,
         compare_server_default=True,
+        render_item=_render_item,
     )
 
 

@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     jwt_private_key: str | None = None
     jwt_private_key_file: Path | None = None
     access_token_minutes: int = Field(15, ge=1, le=60)
+    refresh_idle_minutes: int = Field(30, ge=1, le=24 * 60)
+    refresh_absolute_hours: int = Field(12, ge=1, le=24 * 30)
     jwks_cache_seconds: int = Field(300, ge=10)
 
     max_body_bytes: int = Field(1024 * 1024, ge=1024)

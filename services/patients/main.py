@@ -10,7 +10,8 @@ from fastapi import FastAPI
 from services.common.app import create_app
 from services.common.auth import KeySet, StaticKeySet
 from services.common.settings import Settings, get_settings
-from services.patients.routes import auth_router, patients_router, users_router
+from services.patients.auth_routes import auth_router, users_router
+from services.patients.routes import audit_router, patients_router
 from services.patients.tokens import TokenSigner
 
 
@@ -43,7 +44,7 @@ def build_app(
         service="patients",
         title="Clinic patients service",
         description="Patient records, accounts and roles; signs the access tokens.",
-        routers=[auth_router, users_router, patients_router],
+        routers=[auth_router, users_router, patients_router, audit_router],
         settings=settings or get_settings(),
         key_set=_own_keys,
         on_startup=_load_signing_key,

@@ -4,13 +4,15 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import CheckConstraint
+from sqlalchemy import BigInteger, CheckConstraint, Column, Identity, Index, String, event, text
 from sqlmodel import Field, SQLModel
 
 from services.common.columns import created_at_field, id_field, jsonb_field, timestamp_field
 from services.common.database import metadata  # noqa: F401  (naming convention first)
+from services.patients.search import fold
 
 SCHEMA = "patients"
+AUDIT_OUTCOMES = ("success", "denied", "failure")
 SEXES = ("female", "male", "other", "unknown")
 PATIENT_STATUSES = ("active", "archived")
 ACCOUNT_ROLES = ("admin", "therapist", "front_desk", "patient")
@@ -20,14 +22,31 @@ def _one_of(column: str, values: tuple[str, ...]) -> str:
     return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
+def _search_key() -> Any:
+    # Byte-order collation: one btree index serves both `LIKE 'pre%'` and ORDER BY.
+    return Field(default="", sa_type=String(100, collation="C"), nullable=False)
+
+
 class Patient(SQLModel, table=True):
-    """A person the clinic treats. Archived, never deleted: the record is PHI we must keep."""
+    """A person the clinic treats. Archived, never deleted: the record is PHI we must keep.
+
+    The *_key columns hold the names folded for search (lower case, accents removed), so
+    "JOSE" finds "José" through an index.
+    """
 
     __tablename__ = "patient"
     __table_args__ = (
         CheckConstraint(_one_of("sex", SEXES), name="sex"),
         CheckConstraint(_one_of("status", PATIENT_STATUSES), name="status"),
         CheckConstraint("version >= 1", name="version_positive"),
+        CheckConstraint(
+            "(status = 'archived') = (archived_at IS NOT NULL)", name="archived_has_time"
+        ),
+        Index("ix_patient_family_key", "family_key", "given_key", "id"),
+        Index("ix_patient_given_key", "given_key"),
+        Index("ix_patient_preferred_key", "preferred_key"),
+        Index("ix_patient_birth_date", "birth_date"),
+        Index("ix_patient_phone", "phone"),
         {"schema": SCHEMA},
     )
 
@@ -49,8 +68,20 @@ class Patient(SQLModel, table=True):
     archived_at: datetime | None = timestamp_field()
     archive_reason: str | None = Field(default=None, max_length=500)
     version: int = Field(default=1)
+    family_key: str = _search_key()
+    given_key: str = _search_key()
+    preferred_key: str = _search_key()
     created_at: datetime = created_at_field()
     updated_at: datetime = created_at_field()
+
+
+@event.listens_for(Patient, "before_insert")
+@event.listens_for(Patient, "before_update")
+def _fold_names(mapper: Any, connection: Any, patient: Patient) -> None:
+    """Keep the search keys in step with the names on every ORM write."""
+    patient.family_key = fold(patient.family_name)
+    patient.given_key = fold(patient.given_name)
+    patient.preferred_key = fold(patient.preferred_name)
 
 
 class UserAccount(SQLModel, table=True):
@@ -77,3 +108,62 @@ class UserAccount(SQLModel, table=True):
     disabled_at: datetime | None = timestamp_field()
     password_changed_at: datetime = created_at_field()
     created_at: datetime = created_at_field()
+
+
+class RefreshToken(SQLModel, table=True):
+    """A refresh token, stored only as its SHA-256. Each use rotates it within its family;
+    a rotated token used again means it was stolen, and the whole family is revoked."""
+
+    __tablename__ = "refresh_token"
+    __table_args__ = (Index("ix_refresh_token_user_id", "user_id"), {"schema": SCHEMA})
+
+    id: uuid.UUID = id_field()
+    user_id: uuid.UUID = Field(foreign_key="patients.user_account.id", ondelete="CASCADE")
+    family_id: uuid.UUID
+    token_hash: str = Field(max_length=64, unique=True)
+    expires_at: datetime = timestamp_field(nullable=False)
+    family_expires_at: datetime = timestamp_field(nullable=False)
+    used_at: datetime | None = timestamp_field()
+    revoked_at: datetime | None = timestamp_field()
+    created_at: datetime = created_at_field()
+
+
+class SignInThrottle(SQLModel, table=True):
+    """Failed sign-ins per account and per client address, kept in PostgreSQL so every
+    replica of the service sees the same count."""
+
+    __tablename__ = "sign_in_throttle"
+    __table_args__ = ({"schema": SCHEMA},)
+
+    key: str = Field(primary_key=True, max_length=300)
+    failures: int = Field(default=0)
+    window_started_at: datetime = created_at_field()
+    locked_until: datetime | None = timestamp_field()
+
+
+class AuditEvent(SQLModel, table=True):
+    """Who did what to which record, when, from where. Append-only: a trigger refuses
+    UPDATE, DELETE and TRUNCATE, whatever the application does."""
+
+    __tablename__ = "audit_event"
+    __table_args__ = (
+        CheckConstraint(_one_of("outcome", AUDIT_OUTCOMES), name="outcome"),
+        Index("ix_audit_event_patient_id", "patient_id", text("id DESC")),
+        Index("ix_audit_event_actor_user_id", "actor_user_id", text("id DESC")),
+        {"schema": SCHEMA},
+    )
+
+    id: int | None = Field(
+        default=None, sa_column=Column(BigInteger, Identity(always=True), primary_key=True)
+    )
+    occurred_at: datetime = created_at_field()
+    actor_user_id: uuid.UUID | None = None
+    actor_role: str | None = Field(default=None, max_length=20)
+    action: str = Field(max_length=60)
+    outcome: str = Field(default="success", max_length=10)
+    patient_id: uuid.UUID | None = None
+    entity_type: str | None = Field(default=None, max_length=40)
+    entity_id: str | None = Field(default=None, max_length=64)
+    client_ip: str | None = Field(default=None, max_length=64)
+    request_id: str | None = Field(default=None, max_length=128)
+    detail: dict[str, Any] = jsonb_field(default={}, nullable=False)

@@ -1,27 +1,41 @@
-"""HTTP routes of the patients service."""
+"""HTTP routes of the patient record and the audit trail."""
 
+import re
 import uuid
+from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request, status
-from fastapi.security import OAuth2PasswordRequestForm
+from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
 
 from services.common.auth import Caller, CallerDep, require_role
 from services.common.database import SessionDep
-from services.common.errors import PROBLEM_JSON
+from services.common.errors import PROBLEM_JSON, PreconditionFailed, PreconditionRequired
 from services.common.pagination import CursorQuery, LimitQuery, Page
 from services.common.service_client import ServiceClient
-from services.patients import service
+from services.patients import accounts, audit, service
+from services.patients.auth_routes import OriginDep
 from services.patients.clients import SchedulingClient
-from services.patients.schemas import PatientCreate, PatientRead, TokenResponse, UserRead
-from services.patients.tokens import TokenSigner
+from services.patients.models import Patient
+from services.patients.schemas import (
+    ArchiveRequest,
+    AuditEventRead,
+    LocationSlug,
+    PatientAccountCreate,
+    PatientCreate,
+    PatientRead,
+    PatientUpdate,
+    Phone,
+    UserRead,
+)
 
 PROBLEM = {"content": {PROBLEM_JSON: {}}}
-auth_router = APIRouter(tags=["auth"])
-users_router = APIRouter(prefix="/v1/users", tags=["users"])
 patients_router = APIRouter(prefix="/v1/patients", tags=["patients"])
+audit_router = APIRouter(prefix="/v1/audit", tags=["audit"])
 
-PatientStaff = Annotated[Caller, Depends(require_role("front_desk", "therapist"))]
+RecordStaff = Annotated[Caller, Depends(require_role("front_desk", "therapist"))]
+FrontDesk = Annotated[Caller, Depends(require_role("front_desk"))]
+Admin = Annotated[Caller, Depends(require_role("admin"))]
+_ETAG = re.compile(r'^(?:W/)?"(\d{1,9})"$')
 
 
 def scheduling_client(request: Request) -> SchedulingClient:
@@ -31,33 +45,32 @@ def scheduling_client(request: Request) -> SchedulingClient:
     )
 
 
-@auth_router.post(
-    "/v1/auth/token",
-    response_model=TokenResponse,
-    responses={401: PROBLEM},
-)
-async def issue_token(
-    request: Request, form: Annotated[OAuth2PasswordRequestForm, Depends()], session: SessionDep
-) -> TokenResponse:
-    """Sign in with email (as `username`) and password; answers a short-lived bearer token."""
-    account = await service.authenticate(session, email=form.username, password=form.password)
-    signer: TokenSigner = request.app.state.signer
-    token = signer.access_token(
-        user_id=account.id, role=account.role, patient_id=account.patient_id
-    )
-    return TokenResponse(access_token=token, expires_in=int(signer.lifetime.total_seconds()))
+SchedulingDep = Annotated[SchedulingClient, Depends(scheduling_client)]
 
 
-@auth_router.get("/.well-known/jwks.json", tags=["auth"])
-async def signing_keys(request: Request) -> dict[str, Any]:
-    """The public keys that verify this service's access tokens (JWKS)."""
-    return request.app.state.signer.jwks()
+def expected_version(
+    if_match: Annotated[
+        str | None, Header(max_length=64, description='The ETag you read, e.g. "3". Required.')
+    ] = None,
+) -> int | None:
+    """The version named by If-Match; None for `*`. Missing: 428, so no update is blind."""
+    if if_match is None:
+        raise PreconditionRequired('Send If-Match with the ETag you read (for example "3").')
+    if if_match.strip() == "*":
+        return None
+    found = _ETAG.match(if_match.strip())
+    if found is None:
+        raise PreconditionFailed('If-Match must be an ETag this service issued, such as "3".')
+    return int(found.group(1))
 
 
-@users_router.get("/me", response_model=UserRead, responses={401: PROBLEM})
-async def read_current_user(caller: CallerDep, session: SessionDep) -> Any:
-    """The signed-in account: id, role and, for a patient, the linked patient record."""
-    return await service.active_account(session, caller=caller)
+def optional_version(if_match: Annotated[str | None, Header(max_length=64)] = None) -> int | None:
+    return None if if_match is None else expected_version(if_match)
+
+
+def with_etag(response: Response, patient: Patient) -> Patient:
+    response.headers["ETag"] = f'"{patient.version}"'
+    return patient
 
 
 @patients_router.post(
@@ -68,26 +81,50 @@ async def read_current_user(caller: CallerDep, session: SessionDep) -> Any:
 )
 async def register_patient(
     data: PatientCreate,
-    caller: PatientStaff,
+    response: Response,
+    caller: RecordStaff,
     session: SessionDep,
-    scheduling: Annotated[SchedulingClient, Depends(scheduling_client)],
+    scheduling: SchedulingDep,
+    origin: OriginDep,
 ) -> Any:
     """Register a new patient (front desk or therapist)."""
-    return await service.register_patient(session, data=data, scheduling=scheduling, caller=caller)
+    patient = await service.register_patient(
+        session, data=data, scheduling=scheduling, caller=caller, origin=origin
+    )
+    response.headers["Location"] = f"/v1/patients/{patient.id}"
+    return with_etag(response, patient)
 
 
 @patients_router.get("", response_model=Page[PatientRead], responses={401: PROBLEM, 403: PROBLEM})
 async def search_patients(
-    caller: PatientStaff,
+    caller: RecordStaff,
     session: SessionDep,
-    name: Annotated[str | None, Query(max_length=100, description="Name prefix.")] = None,
+    origin: OriginDep,
+    name: Annotated[
+        str | None,
+        Query(
+            max_length=100,
+            description="Start of any name (given, family, preferred); "
+            "case and accents ignored; several words narrow the search.",
+        ),
+    ] = None,
+    birth_date: date | None = None,
+    phone: Annotated[Phone | None, Query(description="Any common US format.")] = None,
+    home_location: Annotated[LocationSlug | None, Query()] = None,
     status: Literal["active", "archived"] = "active",
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
 ) -> Any:
-    """Find patients by name prefix; ordered by family name, then given name."""
+    """Find patients; archived ones only when asked for (status=archived)."""
+    filters = {
+        "name": name,
+        "birth_date": birth_date,
+        "phone": phone,
+        "home_location": home_location,
+        "status": status,
+    }
     items, next_cursor = await service.search_patients(
-        session, name=name, status=status, limit=limit, cursor=cursor
+        session, filters=filters, limit=limit, cursor=cursor, caller=caller, origin=origin
     )
     return Page(items=items, next_cursor=next_cursor)
 
@@ -95,6 +132,122 @@ async def search_patients(
 @patients_router.get(
     "/{patient_id}", response_model=PatientRead, responses={401: PROBLEM, 404: PROBLEM}
 )
-async def read_patient(patient_id: uuid.UUID, caller: CallerDep, session: SessionDep) -> Any:
-    """One patient's record. A patient may read only their own."""
-    return await service.patient_for(session, patient_id=patient_id, caller=caller)
+async def read_patient(
+    patient_id: uuid.UUID,
+    response: Response,
+    caller: CallerDep,
+    session: SessionDep,
+    origin: OriginDep,
+) -> Any:
+    """One patient's record, with its ETag. A patient may read only their own."""
+    patient = await service.read_patient(
+        session, patient_id=patient_id, caller=caller, origin=origin
+    )
+    return with_etag(response, patient)
+
+
+@patients_router.patch(
+    "/{patient_id}",
+    response_model=PatientRead,
+    responses={401: PROBLEM, 403: PROBLEM, 404: PROBLEM, 409: PROBLEM, 412: PROBLEM, 428: PROBLEM},
+)
+async def update_patient(
+    patient_id: uuid.UUID,
+    data: PatientUpdate,
+    response: Response,
+    version: Annotated[int | None, Depends(expected_version)],
+    caller: CallerDep,
+    session: SessionDep,
+    scheduling: SchedulingDep,
+    origin: OriginDep,
+) -> Any:
+    """Change some fields. Send If-Match with the ETag you read: if someone changed the
+    record since, the answer is 412 and nothing changes. Patients may change only their
+    own phone, email, address and emergency contact."""
+    patient = await service.update_patient(
+        session,
+        patient_id=patient_id,
+        data=data,
+        expected_version=version,
+        scheduling=scheduling,
+        caller=caller,
+        origin=origin,
+    )
+    return with_etag(response, patient)
+
+
+@patients_router.post(
+    "/{patient_id}/archive",
+    response_model=PatientRead,
+    responses={401: PROBLEM, 403: PROBLEM, 404: PROBLEM, 409: PROBLEM, 412: PROBLEM},
+)
+async def archive_patient(
+    patient_id: uuid.UUID,
+    data: ArchiveRequest,
+    response: Response,
+    version: Annotated[int | None, Depends(optional_version)],
+    caller: RecordStaff,
+    session: SessionDep,
+    origin: OriginDep,
+) -> Any:
+    """Archive a patient (never deleted): hidden from default search, not bookable,
+    still readable by staff. A reason is required."""
+    patient = await service.archive_patient(
+        session,
+        patient_id=patient_id,
+        reason=data.reason,
+        expected_version=version,
+        caller=caller,
+        origin=origin,
+    )
+    return with_etag(response, patient)
+
+
+@patients_router.post(
+    "/{patient_id}/account",
+    response_model=UserRead,
+    status_code=status.HTTP_201_CREATED,
+    responses={401: PROBLEM, 403: PROBLEM, 404: PROBLEM, 409: PROBLEM},
+)
+async def create_patient_account(
+    patient_id: uuid.UUID,
+    data: PatientAccountCreate,
+    caller: FrontDesk,
+    session: SessionDep,
+    origin: OriginDep,
+) -> Any:
+    """Create the patient's login (front desk); the patient then signs in with it."""
+    return await accounts.create_patient_account(
+        session, patient_id=patient_id, data=data, caller=caller, origin=origin
+    )
+
+
+@audit_router.get("", response_model=Page[AuditEventRead], responses={401: PROBLEM, 403: PROBLEM})
+async def read_audit_trail(
+    caller: Admin,
+    session: SessionDep,
+    origin: OriginDep,
+    patient_id: uuid.UUID | None = None,
+    actor_id: uuid.UUID | None = None,
+    action: Annotated[str | None, Query(max_length=60, pattern=r"^[a-z_.]+$")] = None,
+    limit: LimitQuery = 50,
+    cursor: CursorQuery = None,
+) -> Any:
+    """The audit trail, newest first: of one patient, one actor or one action. Admins only."""
+    items, next_cursor = await audit.trail(
+        session,
+        patient_id=patient_id,
+        actor_user_id=actor_id,
+        action=action,
+        limit=limit,
+        cursor=cursor,
+    )
+    await audit.record(
+        session,
+        action="audit.read",
+        caller=caller,
+        origin=origin,
+        patient_id=patient_id,
+        detail={"actor_id": str(actor_id) if actor_id else None, "action": action},
+    )
+    return Page(items=items, next_cursor=next_cursor)

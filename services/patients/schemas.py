@@ -3,21 +3,27 @@
 import re
 import uuid
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import phonenumbers
-from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 from services.common.auth import Role
 
 Sex = Literal["female", "male", "other", "unknown"]
 Laterality = Literal["left", "right", "bilateral", "unspecified"]
 # Printable text only: control characters (NUL among them) have no place in a name.
+_PRINTABLE = r"^[^\x00-\x1f\x7f]+$"
 Name = Annotated[
-    str,
-    StringConstraints(
-        strip_whitespace=True, min_length=1, max_length=100, pattern=r"^[^\x00-\x1f\x7f]+$"
-    ),
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=_PRINTABLE)
 ]
 LocationSlug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9-]{1,40}$")]
 
@@ -66,6 +72,9 @@ def _not_future_nor_ancient(value: date) -> date:
     return value
 
 
+BirthDate = Annotated[date, AfterValidator(_not_future_nor_ancient)]
+
+
 class DiagnosisIn(Strict):
     code: Annotated[
         str,
@@ -81,16 +90,96 @@ class Diagnosis(BaseModel):
     description: str | None = None
 
 
+State = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
+ShortText = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=_PRINTABLE)
+]
+
+
+class Address(Strict):
+    line1: ShortText
+    line2: ShortText | None = None
+    city: ShortText
+    state: State
+    postal_code: Annotated[str, StringConstraints(pattern=r"^\d{5}(-\d{4})?$")]
+
+
+class EmergencyContact(Strict):
+    name: ShortText
+    relationship: ShortText | None = None
+    phone: Phone
+
+
+class Insurance(Strict):
+    payer: ShortText
+    member_id: Annotated[
+        str,
+        StringConstraints(
+            strip_whitespace=True, min_length=1, max_length=40, pattern=r"^[A-Za-z0-9-]+$"
+        ),
+    ]
+    group_number: (
+        Annotated[str, StringConstraints(max_length=40, pattern=r"^[A-Za-z0-9-]*$")] | None
+    ) = None
+
+
+class ReferringPhysician(Strict):
+    name: ShortText
+    npi: Annotated[str, StringConstraints(pattern=r"^\d{10}$")] | None = None
+    phone: Phone | None = None
+
+
 class PatientCreate(Strict):
     given_name: Name
     family_name: Name
     preferred_name: Name | None = None
-    birth_date: Annotated[date, AfterValidator(_not_future_nor_ancient)]
+    birth_date: BirthDate
     sex: Sex
     home_location: LocationSlug
     phone: Phone | None = None
     email: EmailStr | None = None
+    address: Address | None = None
+    emergency_contact: EmergencyContact | None = None
+    insurance: Insurance | None = None
+    referring_physician: ReferringPhysician | None = None
     diagnoses: list[DiagnosisIn] = Field(default_factory=list, max_length=20)
+
+
+CONTACT_FIELDS = frozenset({"phone", "email", "address", "emergency_contact"})
+REQUIRED_FIELDS = frozenset({"given_name", "family_name", "birth_date", "sex", "home_location"})
+
+
+class PatientUpdate(Strict):
+    """A partial update: fields sent replace the stored ones; null clears an optional one."""
+
+    given_name: Name | None = None
+    family_name: Name | None = None
+    preferred_name: Name | None = None
+    birth_date: BirthDate | None = None
+    sex: Sex | None = None
+    home_location: LocationSlug | None = None
+    phone: Phone | None = None
+    email: EmailStr | None = None
+    address: Address | None = None
+    emergency_contact: EmergencyContact | None = None
+    insurance: Insurance | None = None
+    referring_physician: ReferringPhysician | None = None
+    diagnoses: list[DiagnosisIn] | None = Field(default=None, max_length=20)
+
+    @model_validator(mode="after")
+    def _required_fields_stay_filled(self) -> "PatientUpdate":
+        cleared = sorted(
+            f for f in REQUIRED_FIELDS & self.model_fields_set if getattr(self, f) is None
+        )
+        if cleared:
+            raise ValueError(f"{', '.join(cleared)} cannot be cleared")
+        if not self.model_fields_set:
+            raise ValueError("send at least one field to change")
+        return self
+
+
+class ArchiveRequest(Strict):
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=500)]
 
 
 class PatientRead(BaseModel):
@@ -103,17 +192,48 @@ class PatientRead(BaseModel):
     home_location: str
     phone: str | None
     email: str | None
+    address: Address | None
+    emergency_contact: EmergencyContact | None
+    insurance: Insurance | None
+    referring_physician: ReferringPhysician | None
     diagnoses: list[Diagnosis]
     status: Literal["active", "archived"]
+    archived_at: datetime | None
+    archive_reason: str | None
     version: int
     created_at: datetime
     updated_at: datetime
+
+
+# -- accounts -------------------------------------------------------------------------------
+
+Password = Annotated[str, StringConstraints(min_length=1, max_length=256)]
+StaffRole = Literal["admin", "therapist", "front_desk"]
+
+
+class StaffAccountCreate(Strict):
+    email: EmailStr
+    display_name: ShortText
+    role: StaffRole
+    password: Password
+
+
+class PatientAccountCreate(Strict):
+    email: EmailStr
+    password: Password
+
+
+class PasswordChange(Strict):
+    current_password: Password
+    new_password: Password
 
 
 class TokenResponse(BaseModel):
     access_token: str
     token_type: Literal["bearer"] = "bearer"  # noqa: S105  (a scheme name, not a secret)
     expires_in: int = Field(description="Seconds until the access token expires.")
+    refresh_token: str = Field(description="Trade it at /v1/auth/token (grant_type=refresh_token).")
+    refresh_expires_in: int = Field(description="Seconds the refresh token stays usable unused.")
 
 
 class UserRead(BaseModel):
@@ -122,3 +242,20 @@ class UserRead(BaseModel):
     display_name: str
     role: Role
     patient_id: uuid.UUID | None
+    disabled_at: datetime | None
+    created_at: datetime
+
+
+class AuditEventRead(BaseModel):
+    id: int
+    occurred_at: datetime
+    actor_user_id: uuid.UUID | None
+    actor_role: str | None
+    action: str
+    outcome: str
+    patient_id: uuid.UUID | None
+    entity_type: str | None
+    entity_id: str | None
+    client_ip: str | None
+    request_id: str | None
+    detail: dict[str, Any]

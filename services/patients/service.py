@@ -1,93 +1,232 @@
-"""What the patients service does. Functions flush; the request's session commits."""
+"""The patient record: register, read, change (optimistic concurrency), archive, search.
+Functions flush; the request's session commits. Every read and change is audited."""
 
 import uuid
+from typing import Any
 
-from sqlalchemy import func, or_
-from sqlmodel import select
+from sqlalchemy import and_, or_, update
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
-from starlette.concurrency import run_in_threadpool
 
 from services.common.auth import Caller
-from services.common.errors import InvalidInput, NotFound, Unauthorized
+from services.common.columns import utcnow
+from services.common.errors import Conflict, Forbidden, InvalidInput, NotFound, PreconditionFailed
 from services.common.pagination import after, decode_cursor, page_of
+from services.patients import audit
 from services.patients.clients import SchedulingClient
-from services.patients.models import Patient, UserAccount
-from services.patients.passwords import verify_password
-from services.patients.schemas import Diagnosis, PatientCreate, laterality_of
+from services.patients.models import Patient
+from services.patients.schemas import (
+    CONTACT_FIELDS,
+    DiagnosisIn,
+    PatientCreate,
+    PatientUpdate,
+    laterality_of,
+)
+from services.patients.search import fold, like_prefix
 
-SIGN_IN_FAILED = "The email or password is wrong, or the account is disabled."
-
-
-async def authenticate(session: AsyncSession, *, email: str, password: str) -> UserAccount:
-    """The active account with these credentials; one answer for every way it can fail."""
-    account = await _account_by_email(session, email)
-    valid = await run_in_threadpool(
-        verify_password, account.password_hash if account else None, password
-    )
-    if account is None or not valid or account.disabled_at is not None:
-        raise Unauthorized(SIGN_IN_FAILED)
-    return account
+NOT_FOUND = "No patient with this id."
 
 
-async def _account_by_email(session: AsyncSession, email: str) -> UserAccount | None:
-    statement = select(UserAccount).where(UserAccount.email == email.strip().lower())
-    return (await session.exec(statement)).one_or_none()
+def _stored(field: str, value: Any) -> Any:
+    """A validated field as the row stores it (emails lower-cased, diagnoses with their side)."""
+    if field == "email" and value is not None:
+        return str(value).lower()
+    if field == "diagnoses":
+        return [_diagnosis(DiagnosisIn.model_validate(d)) for d in value]
+    return value
 
 
-async def active_account(session: AsyncSession, *, caller: Caller) -> UserAccount:
-    account = await session.get(UserAccount, caller.user_id)
-    if account is None or account.disabled_at is not None:
-        raise Unauthorized("This account no longer exists or has been disabled.")
-    return account
+def _diagnosis(entry: DiagnosisIn) -> dict[str, Any]:
+    return {
+        "code": entry.code,
+        "laterality": laterality_of(entry.code),
+        "description": entry.description,
+    }
+
+
+def _search_keys(values: dict[str, Any]) -> dict[str, str]:
+    names = {
+        "family_name": "family_key",
+        "given_name": "given_key",
+        "preferred_name": "preferred_key",
+    }
+    return {key: fold(values[name]) for name, key in names.items() if name in values}
+
+
+async def _check_location(scheduling: SchedulingClient, slug: str, caller: Caller) -> None:
+    if not await scheduling.location_exists(slug, token=caller.token):
+        raise InvalidInput(f"No clinic has the slug {slug!r}.", field="body.home_location")
 
 
 async def register_patient(
-    session: AsyncSession, *, data: PatientCreate, scheduling: SchedulingClient, caller: Caller
+    session: AsyncSession,
+    *,
+    data: PatientCreate,
+    scheduling: SchedulingClient,
+    caller: Caller,
+    origin: audit.Origin,
 ) -> Patient:
-    if not await scheduling.location_exists(data.home_location, token=caller.token):
-        raise InvalidInput(
-            f"No clinic has the slug {data.home_location!r}.", field="body.home_location"
-        )
-    diagnoses = [
-        Diagnosis(code=d.code, laterality=laterality_of(d.code), description=d.description)
-        for d in data.diagnoses
-    ]
-    patient = Patient(
-        **data.model_dump(exclude={"diagnoses", "email"}),
-        email=str(data.email).lower() if data.email else None,
-        diagnoses=[d.model_dump() for d in diagnoses],
-    )
+    await _check_location(scheduling, data.home_location, caller)
+    values = {f: _stored(f, v) for f, v in data.model_dump(mode="json").items()}
+    values["birth_date"] = data.birth_date
+    patient = Patient(**values)
     session.add(patient)
     await session.flush()
+    await audit.record(
+        session, action="patient.create", caller=caller, origin=origin, patient_id=patient.id
+    )
     return patient
 
 
-async def patient_for(session: AsyncSession, *, patient_id: uuid.UUID, caller: Caller) -> Patient:
+async def _visible_patient(
+    session: AsyncSession, *, patient_id: uuid.UUID, caller: Caller
+) -> Patient:
     """The patient if the caller may see it; 404 otherwise, so ids cannot be probed."""
     if not caller.is_staff and caller.patient_id != patient_id:
-        raise NotFound("No patient with this id.")
+        raise NotFound(NOT_FOUND)
     patient = await session.get(Patient, patient_id)
     if patient is None:
-        raise NotFound("No patient with this id.")
+        raise NotFound(NOT_FOUND)
     return patient
+
+
+async def read_patient(
+    session: AsyncSession, *, patient_id: uuid.UUID, caller: Caller, origin: audit.Origin
+) -> Patient:
+    patient = await _visible_patient(session, patient_id=patient_id, caller=caller)
+    await audit.record(
+        session, action="patient.read", caller=caller, origin=origin, patient_id=patient_id
+    )
+    return patient
+
+
+async def update_patient(
+    session: AsyncSession,
+    *,
+    patient_id: uuid.UUID,
+    data: PatientUpdate,
+    expected_version: int | None,
+    scheduling: SchedulingClient,
+    caller: Caller,
+    origin: audit.Origin,
+) -> Patient:
+    """Apply a partial update if the record is still at expected_version (None: any)."""
+    patient = await _visible_patient(session, patient_id=patient_id, caller=caller)
+    changes = data.model_dump(mode="json", exclude_unset=True)
+    if not caller.is_staff and set(changes) - CONTACT_FIELDS:
+        raise Forbidden(
+            "Patients may change only their phone, email, address and emergency contact."
+        )
+    if patient.status == "archived":
+        raise Conflict("The patient is archived; archived records are read-only.")
+    if "home_location" in changes and changes["home_location"] != patient.home_location:
+        await _check_location(scheduling, changes["home_location"], caller)
+    values = {f: _stored(f, v) for f, v in changes.items()}
+    if data.birth_date is not None:
+        values["birth_date"] = data.birth_date
+    updated = await _bump(session, patient, expected_version, values | _search_keys(values))
+    await audit.record(
+        session,
+        action="patient.update",
+        caller=caller,
+        origin=origin,
+        patient_id=patient_id,
+        detail={"fields": sorted(changes), "version": updated.version},
+    )
+    return updated
+
+
+async def _bump(
+    session: AsyncSession, patient: Patient, expected_version: int | None, values: dict[str, Any]
+) -> Patient:
+    """One atomic UPDATE ... WHERE version = expected: of two racing writers, one wins."""
+    version = patient.version if expected_version is None else expected_version
+    statement = (
+        update(Patient)
+        .where(col(Patient.id) == patient.id, col(Patient.version) == version)
+        .values(**values, version=Patient.version + 1, updated_at=utcnow())
+        .returning(Patient.version)
+    )
+    if (await session.exec(statement)).scalar_one_or_none() is None:
+        raise PreconditionFailed(
+            "The patient record changed since you read it; reload it and apply your change again."
+        )
+    await session.refresh(patient)
+    return patient
+
+
+async def archive_patient(
+    session: AsyncSession,
+    *,
+    patient_id: uuid.UUID,
+    reason: str,
+    expected_version: int | None,
+    caller: Caller,
+    origin: audit.Origin,
+) -> Patient:
+    patient = await _visible_patient(session, patient_id=patient_id, caller=caller)
+    if patient.status == "archived":
+        raise Conflict("The patient is already archived.")
+    values = {"status": "archived", "archived_at": utcnow(), "archive_reason": reason}
+    archived = await _bump(session, patient, expected_version, values)
+    await audit.record(
+        session,
+        action="patient.archive",
+        caller=caller,
+        origin=origin,
+        patient_id=patient_id,
+        detail={"reason": reason},
+    )
+    return archived
 
 
 async def search_patients(
-    session: AsyncSession, *, name: str | None, status: str, limit: int, cursor: str | None
+    session: AsyncSession,
+    *,
+    filters: dict[str, Any],
+    limit: int,
+    cursor: str | None,
+    caller: Caller,
+    origin: audit.Origin,
 ) -> tuple[list[Patient], str | None]:
-    order = (func.lower(Patient.family_name), func.lower(Patient.given_name), Patient.id)
-    statement = select(Patient).where(Patient.status == status)
-    if name:
-        prefix = (
-            name.strip().lower().replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_") + "%"
-        )
-        statement = statement.where(
-            or_(
-                func.lower(Patient.family_name).like(prefix),
-                func.lower(Patient.given_name).like(prefix),
-            )
-        )
+    """By name prefix (any word of given, family or preferred name), date of birth, phone,
+    home clinic and status; ordered by family name, given name, id."""
+    order = (col(Patient.family_key), col(Patient.given_key), col(Patient.id))
+    statement = select(Patient).where(*_conditions(filters))
     if cursor:
         statement = statement.where(after(order, decode_cursor(cursor, [str, str, uuid.UUID])))
     rows = (await session.exec(statement.order_by(*order).limit(limit + 1))).all()
-    return page_of(rows, limit, lambda p: (p.family_name.lower(), p.given_name.lower(), p.id))
+    page = page_of(rows, limit, lambda p: (p.family_key, p.given_key, p.id))
+    await audit.record(
+        session,
+        action="patient.search",
+        caller=caller,
+        origin=origin,
+        detail={
+            "filters": {k: str(v) for k, v in filters.items() if v is not None},
+            "returned": len(page[0]),
+        },
+    )
+    return page
+
+
+def _conditions(filters: dict[str, Any]) -> list[Any]:
+    conditions: list[Any] = [col(Patient.status) == filters["status"]]
+    for word in (filters.get("name") or "").split()[:4]:
+        pattern = like_prefix(word)
+        conditions.append(
+            or_(
+                col(Patient.family_key).like(pattern),
+                col(Patient.given_key).like(pattern),
+                col(Patient.preferred_key).like(pattern),
+            )
+        )
+    exact: dict[str, Any] = {
+        "birth_date": Patient.birth_date,
+        "phone": Patient.phone,
+        "home_location": Patient.home_location,
+    }
+    conditions += [
+        col(column) == filters[f] for f, column in exact.items() if filters.get(f) is not None
+    ]
+    return [and_(*conditions)]

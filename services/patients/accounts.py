@@ -1,0 +1,179 @@
+"""Accounts: staff created by an admin, patient logins created by the front desk,
+password changes, disabling. Functions flush; the request's session commits."""
+
+import uuid
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+from starlette.concurrency import run_in_threadpool
+
+from services.common.auth import Caller
+from services.common.columns import utcnow
+from services.common.errors import Conflict, InvalidInput, NotFound, Unauthorized
+from services.common.pagination import after, decode_cursor, page_of
+from services.patients import audit, signin
+from services.patients.models import Patient, UserAccount
+from services.patients.passwords import check_new_password, hash_password, verify_password
+from services.patients.schemas import PasswordChange, PatientAccountCreate, StaffAccountCreate
+
+
+async def active_account(session: AsyncSession, *, caller: Caller) -> UserAccount:
+    account = await session.get(UserAccount, caller.user_id)
+    if account is None or account.disabled_at is not None:
+        raise Unauthorized("This account no longer exists or has been disabled.")
+    return account
+
+
+async def _add_account(session: AsyncSession, account: UserAccount) -> UserAccount:
+    session.add(account)
+    try:
+        await session.flush()
+    except IntegrityError as exc:  # two clerks racing for the same email: one wins
+        raise Conflict("An account with this email already exists.") from exc
+    return account
+
+
+async def _email_is_free(session: AsyncSession, email: str) -> None:
+    taken = (await session.exec(select(UserAccount.id).where(UserAccount.email == email))).first()
+    if taken is not None:
+        raise Conflict("An account with this email already exists.")
+
+
+async def create_staff_account(
+    session: AsyncSession, *, data: StaffAccountCreate, caller: Caller, origin: audit.Origin
+) -> UserAccount:
+    email = str(data.email).lower()
+    check_new_password(data.password, email=email)
+    await _email_is_free(session, email)
+    account = UserAccount(
+        email=email,
+        display_name=data.display_name,
+        role=data.role,
+        password_hash=await run_in_threadpool(hash_password, data.password),
+    )
+    await _add_account(session, account)
+    await audit.record(
+        session,
+        action="user.create",
+        caller=caller,
+        origin=origin,
+        entity=("user", account.id),
+        detail={"role": data.role},
+    )
+    return account
+
+
+async def create_patient_account(
+    session: AsyncSession,
+    *,
+    patient_id: uuid.UUID,
+    data: PatientAccountCreate,
+    caller: Caller,
+    origin: audit.Origin,
+) -> UserAccount:
+    patient = await session.get(Patient, patient_id)
+    if patient is None:
+        raise NotFound("No patient with this id.")
+    if patient.status != "active":
+        raise Conflict("The patient is archived; an archived patient gets no login.")
+    existing = select(UserAccount.id).where(UserAccount.patient_id == patient_id)
+    if (await session.exec(existing)).first() is not None:
+        raise Conflict("This patient already has a login.")
+    email = str(data.email).lower()
+    check_new_password(data.password, email=email)
+    await _email_is_free(session, email)
+    account = UserAccount(
+        email=email,
+        display_name=patient.preferred_name or patient.given_name,
+        role="patient",
+        patient_id=patient_id,
+        password_hash=await run_in_threadpool(hash_password, data.password),
+    )
+    await _add_account(session, account)
+    await audit.record(
+        session,
+        action="account.create",
+        caller=caller,
+        origin=origin,
+        patient_id=patient_id,
+        entity=("user", account.id),
+    )
+    return account
+
+
+async def change_password(
+    session: AsyncSession, *, caller: Caller, data: PasswordChange, origin: audit.Origin
+) -> None:
+    account = await active_account(session, caller=caller)
+    if not await run_in_threadpool(verify_password, account.password_hash, data.current_password):
+        raise InvalidInput("The current password is wrong.", field="body.current_password")
+    check_new_password(data.new_password, email=account.email, field="body.new_password")
+    account.password_hash = await run_in_threadpool(hash_password, data.new_password)
+    account.password_changed_at = utcnow()
+    session.add(account)
+    await signin.revoke_all_for(session, user_id=account.id)
+    await audit.record(session, action="user.password_change", caller=caller, origin=origin)
+
+
+async def set_disabled(
+    session: AsyncSession,
+    *,
+    user_id: uuid.UUID,
+    disabled: bool,
+    caller: Caller,
+    origin: audit.Origin,
+) -> UserAccount:
+    if user_id == caller.user_id:
+        raise Conflict("You cannot disable or enable your own account.")
+    account = await account_by_id(session, user_id=user_id)
+    account.disabled_at = utcnow() if disabled else None
+    session.add(account)
+    if disabled:
+        await signin.revoke_all_for(session, user_id=account.id)
+    action = "user.disable" if disabled else "user.enable"
+    await audit.record(
+        session, action=action, caller=caller, origin=origin, entity=("user", user_id)
+    )
+    return account
+
+
+async def account_by_id(session: AsyncSession, *, user_id: uuid.UUID) -> UserAccount:
+    account = await session.get(UserAccount, user_id)
+    if account is None:
+        raise NotFound("No account with this id.")
+    return account
+
+
+async def list_accounts(
+    session: AsyncSession, *, role: str | None, limit: int, cursor: str | None
+) -> tuple[list[UserAccount], str | None]:
+    order = (col(UserAccount.email), col(UserAccount.id))
+    statement = select(UserAccount)
+    if role:
+        statement = statement.where(UserAccount.role == role)
+    if cursor:
+        statement = statement.where(after(order, decode_cursor(cursor, [str, uuid.UUID])))
+    rows = (await session.exec(statement.order_by(*order).limit(limit + 1))).all()
+    return page_of(rows, limit, lambda a: (a.email, a.id))
+
+
+async def reset_password(session: AsyncSession, *, email: str, new_password: str) -> UserAccount:
+    """For the operator's CLI: set a password without knowing the old one."""
+    statement = select(UserAccount).where(UserAccount.email == email.strip().lower())
+    account = (await session.exec(statement)).one_or_none()
+    if account is None:
+        raise NotFound(f"No account with the email {email!r}.")
+    check_new_password(new_password, email=account.email, field="password")
+    account.password_hash = hash_password(new_password)
+    account.password_changed_at = utcnow()
+    session.add(account)
+    await signin.revoke_all_for(session, user_id=account.id)
+    await audit.record(
+        session,
+        action="user.password_reset",
+        origin=audit.Origin(client_ip=None),
+        entity=("user", account.id),
+        detail={"by": "clinic-admin"},
+    )
+    return account
