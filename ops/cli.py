@@ -1,11 +1,256 @@
-"""`clinic-admin`: the operator's command line."""
+"""`clinic-admin`: the operator's command line.
+
+Every command that touches accounts or the audit trail opens its own engine on DATABASE_URL,
+commits on success and rolls back on error. Expected failures (a taken email, a weak password,
+an unknown account, a malformed id) print one line on stderr and exit with status 1.
+"""
 
 import argparse
 import asyncio
+import getpass
+import json
+import sys
+import uuid
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Any, NoReturn
+
+from pydantic import ValidationError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.ext.asyncio import create_async_engine
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ops.migrate import upgrade_to_head
 from ops.seed import seed
+from services.common.columns import utcnow
+from services.common.errors import Conflict, NotFound, Problem
 from services.common.settings import get_settings
+from services.patients import accounts, audit, signin
+from services.patients.models import AuditEvent, UserAccount
+from services.patients.passwords import check_new_password, hash_password
+from services.patients.schemas import StaffAccountCreate
+
+PROG = "clinic-admin"
+STAFF_ROLES = ("admin", "therapist", "front_desk")
+BY_CLI = {"by": PROG}
+NO_ORIGIN = audit.Origin(client_ip=None)
+
+
+class CliError(Exception):
+    """A mistake of the operator's: reported in one line, exit status 1."""
+
+
+# -- plumbing ---------------------------------------------------------------------------------
+
+
+@asynccontextmanager
+async def _session() -> AsyncIterator[AsyncSession]:
+    """A session of its own on DATABASE_URL: committed on success, rolled back on error."""
+    engine = create_async_engine(_database_url())
+    try:
+        async with AsyncSession(engine, expire_on_commit=False) as session:
+            try:
+                yield session
+                await session.commit()
+            except BaseException:
+                await session.rollback()
+                raise
+    finally:
+        await engine.dispose()
+
+
+def _database_url() -> str:
+    try:
+        return get_settings().async_database_url
+    except ValidationError as exc:
+        raise CliError(f"bad settings: {_first_error(exc)}") from None
+    except ValueError as exc:  # DATABASE_URL with another scheme
+        raise CliError(str(exc)) from None
+
+
+def _fail(message: str, status: int = 1) -> NoReturn:
+    print(f"{PROG}: error: {message}", file=sys.stderr)
+    raise SystemExit(status)
+
+
+def _first_error(exc: ValidationError) -> str:
+    """The first complaint, without the input it echoes (it may be a password)."""
+    error = exc.errors()[0]
+    where = ".".join(str(part) for part in error["loc"]) or "input"
+    return f"{where}: {error['msg']}"
+
+
+def _read_password(args: argparse.Namespace) -> str:
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+        if not password:
+            raise CliError("no password on stdin (one line expected)")
+        return password
+    first = getpass.getpass("New password: ")
+    if first != getpass.getpass("Repeat the password: "):
+        raise CliError("the two passwords do not match")
+    return first
+
+
+def _parse_uuid(value: str, what: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        raise CliError(f"{what} {value!r} is not a UUID") from None
+
+
+# -- accounts ---------------------------------------------------------------------------------
+
+
+def _new_staff_account(email: str, name: str, role: str, password: str) -> UserAccount:
+    """Validated as the API validates (schema and password rules), hashed, not yet saved."""
+    try:
+        data = StaffAccountCreate.model_validate(
+            {"email": email, "display_name": name, "role": role, "password": password}
+        )
+    except ValidationError as exc:
+        raise CliError(_first_error(exc)) from None
+    email = str(data.email).lower()
+    check_new_password(data.password, email=email, field="password")
+    return UserAccount(
+        email=email,
+        display_name=data.display_name,
+        role=data.role,
+        password_hash=hash_password(data.password),
+    )
+
+
+async def _insert_account(account: UserAccount) -> uuid.UUID:
+    async with _session() as session:
+        taken = select(UserAccount.id).where(UserAccount.email == account.email)
+        if (await session.exec(taken)).first() is not None:
+            raise Conflict(f"An account with the email {account.email!r} already exists.")
+        session.add(account)
+        try:
+            await session.flush()
+        except IntegrityError:  # created by someone else a moment ago
+            raise Conflict(f"An account with the email {account.email!r} already exists.") from None
+        await audit.record(
+            session,
+            action="user.create",
+            origin=NO_ORIGIN,
+            entity=("user", account.id),
+            detail={**BY_CLI, "role": account.role},
+        )
+        return account.id
+
+
+def _create(args: argparse.Namespace, role: str) -> None:
+    account = _new_staff_account(args.email, args.name, role, _read_password(args))
+    print(asyncio.run(_insert_account(account)))
+
+
+def _create_admin(args: argparse.Namespace) -> None:
+    _create(args, "admin")
+
+
+def _create_user(args: argparse.Namespace) -> None:
+    _create(args, args.role)
+
+
+async def _reset_password(email: str, password: str) -> UserAccount:
+    async with _session() as session:
+        return await accounts.reset_password(session, email=email, new_password=password)
+
+
+def _reset(args: argparse.Namespace) -> None:
+    account = asyncio.run(_reset_password(args.email, _read_password(args)))
+    print(f"password reset for {account.email}; its sessions were signed out")
+
+
+async def _disable(email: str) -> UserAccount:
+    async with _session() as session:
+        statement = select(UserAccount).where(UserAccount.email == email.strip().lower())
+        account = (await session.exec(statement)).one_or_none()
+        if account is None:
+            raise NotFound(f"No account with the email {email!r}.")
+        account.disabled_at = account.disabled_at or utcnow()
+        session.add(account)
+        await signin.revoke_all_for(session, user_id=account.id)
+        await audit.record(
+            session,
+            action="user.disable",
+            origin=NO_ORIGIN,
+            entity=("user", account.id),
+            detail=BY_CLI,
+        )
+        return account
+
+
+def _disable_user(args: argparse.Namespace) -> None:
+    account = asyncio.run(_disable(args.email))
+    print(f"disabled {account.email}; its sessions were signed out")
+
+
+# -- audit trail ------------------------------------------------------------------------------
+
+
+async def _trail(patient_id: uuid.UUID, limit: int) -> tuple[list[AuditEvent], bool]:
+    """Newest first; reading the trail is itself audited, as it is through the API."""
+    async with _session() as session:
+        events, more = await audit.trail(
+            session,
+            patient_id=patient_id,
+            actor_user_id=None,
+            action=None,
+            limit=limit,
+            cursor=None,
+        )
+        await audit.record(
+            session, action="audit.read", origin=NO_ORIGIN, patient_id=patient_id, detail=BY_CLI
+        )
+        return events, more is not None
+
+
+def _event_dict(event: AuditEvent) -> dict[str, Any]:
+    return {
+        "id": event.id,
+        "occurred_at": event.occurred_at.isoformat(),
+        "action": event.action,
+        "outcome": event.outcome,
+        "actor_role": event.actor_role,
+        "actor_user_id": str(event.actor_user_id) if event.actor_user_id else None,
+        "client_ip": event.client_ip,
+        "request_id": event.request_id,
+        "entity_type": event.entity_type,
+        "entity_id": event.entity_id,
+        "detail": event.detail,
+    }
+
+
+def _event_line(event: AuditEvent) -> str:
+    fields = (
+        event.occurred_at.isoformat(),
+        event.action,
+        event.outcome,
+        event.actor_role,
+        event.actor_user_id,
+        event.client_ip,
+        event.request_id,
+    )
+    return "\t".join("-" if value is None else str(value) for value in fields)
+
+
+def _audit(args: argparse.Namespace) -> None:
+    patient_id = _parse_uuid(args.patient_id, "patient id")
+    if args.limit < 1:
+        raise CliError("--limit must be at least 1")
+    events, more = asyncio.run(_trail(patient_id, args.limit))
+    for event in events:
+        print(json.dumps(_event_dict(event)) if args.json else _event_line(event))
+    if not events:
+        print(f"no audit events for patient {patient_id}", file=sys.stderr)
+    elif more:
+        print(f"(older events not shown; raise --limit above {args.limit})", file=sys.stderr)
+
+
+# -- schema and reference data (unchanged) -----------------------------------------------------
 
 
 def _migrate(args: argparse.Namespace) -> None:
@@ -21,17 +266,64 @@ def _seed(args: argparse.Namespace) -> None:
         print(f"demo accounts created with the password: {report.generated_password}")
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="clinic-admin", description="Operate the clinic backend.")
+# -- the parser -------------------------------------------------------------------------------
+
+
+def _command(
+    sub: Any, name: str, help_: str, handler: Callable[[argparse.Namespace], None]
+) -> argparse.ArgumentParser:
+    parser: argparse.ArgumentParser = sub.add_parser(name, help=help_, description=help_)
+    parser.set_defaults(handler=handler)
+    return parser
+
+
+def _with_password(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    parser.add_argument("--email", required=True)
+    parser.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password from one line of stdin instead of prompting twice",
+    )
+    return parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=PROG, description="Operate the clinic backend.")
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser(
-        "migrate", help="upgrade the database schema to the newest migration"
-    ).set_defaults(handler=_migrate)
-    sub.add_parser(
-        "seed", help="add the reference data (and demo accounts outside production)"
-    ).set_defaults(handler=_seed)
-    args = parser.parse_args(argv)
-    args.handler(args)
+    _command(sub, "migrate", "upgrade the database schema to the newest migration", _migrate)
+    _command(sub, "seed", "add the reference data (and demo accounts outside production)", _seed)
+    admin = _with_password(_command(sub, "create-admin", "create an admin account", _create_admin))
+    admin.add_argument("--name", required=True, help="the display name")
+    user = _with_password(_command(sub, "create-user", "create a staff account", _create_user))
+    user.add_argument("--name", required=True, help="the display name")
+    user.add_argument("--role", required=True, choices=STAFF_ROLES)
+    _with_password(
+        _command(sub, "reset-password", "set a new password; signs the account out", _reset)
+    )
+    disable = _command(sub, "disable-user", "disable an account and sign it out", _disable_user)
+    disable.add_argument("--email", required=True)
+    trail = _command(sub, "audit", "print a patient's audit trail, newest first", _audit)
+    trail.add_argument("--patient-id", required=True)
+    trail.add_argument("--limit", type=int, default=50)
+    trail.add_argument("--json", action="store_true", help="one JSON object per line")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
+    try:
+        args.handler(args)
+    except CliError as exc:
+        _fail(str(exc))
+    except Problem as exc:
+        _fail(exc.detail)
+    except EOFError:
+        _fail("no password given")
+    except (OSError, SQLAlchemyError) as exc:
+        first_line = (str(exc).splitlines() or [""])[0]
+        _fail(f"the database failed: {type(exc).__name__}: {first_line}")
+    except KeyboardInterrupt:
+        _fail("interrupted", status=130)
 
 
 if __name__ == "__main__":

@@ -64,9 +64,9 @@ def _prepare_for_system_user(folder: Path) -> None:
         subprocess.run(["useradd", "--system", "--no-create-home", SYSTEM_USER], check=True)
         entry = pwd.getpwnam(SYSTEM_USER)
     install = _install_dir()
-    for path in (folder, install):  # every parent must be traversable by that user
+    for path in (folder, install):  # every parent must be traversable (x only, not readable)
         for parent in path.parents:
-            parent.chmod(parent.stat().st_mode | 0o055)
+            parent.chmod(parent.stat().st_mode | 0o011)
     for path in install.rglob("*"):
         path.chmod(
             path.stat().st_mode | (0o055 if path.is_dir() or os.access(path, os.X_OK) else 0o044)

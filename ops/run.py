@@ -90,32 +90,32 @@ def _wait_ready(processes: dict[str, subprocess.Popen[bytes]], timeout: float = 
     for (name, port), process in zip(SERVICES, processes.values(), strict=True):
         while True:
             if process.poll() is not None:
-                raise RuntimeError(f"the {name} service exited; see .data/{name}.log")
+                raise RuntimeError(f"the {name} service exited; see {DATA}/{name}.log")
             try:
                 if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
                     break
             except httpx.HTTPError:
                 pass
             if time.monotonic() > deadline:
-                raise RuntimeError(f"the {name} service did not become ready; see .data/{name}.log")
+                raise RuntimeError(
+                    f"the {name} service did not become ready; see {DATA}/{name}.log"
+                )
             time.sleep(0.1)
 
 
-def _print_banner(report: SeedReport, settings: Settings) -> None:
+def _print_banner(report: SeedReport) -> None:
     print("\nClinic is running. Ctrl-C stops everything.\n")
     for name, port in SERVICES:
         print(f"  {name:<11} http://127.0.0.1:{port}   docs: http://127.0.0.1:{port}/docs")
     print(f"\n  logs: {DATA}/<service>.log   database: {DATA}/postgres")
     if report.demo_emails:
+        kept = DATA / "demo-password"
         if report.generated_password:
-            (DATA / "demo-password").write_text(report.generated_password + "\n")
-            password = (
-                f"{report.generated_password}   (generated; also kept in .data/demo-password)"
-            )
-        elif settings.demo_password:
-            password = "the value of CLINIC_DEMO_PASSWORD"
+            kept.write_text(report.generated_password + "\n")
+            kept.chmod(0o600)
+            password = f"{report.generated_password}   (generated; also kept in {kept})"
         else:
-            password = "as printed on the first run (see .data/demo-password)"
+            password = f"the one set when the accounts were made (CLINIC_DEMO_PASSWORD or {kept})"
         print("\n  demo accounts: " + ", ".join(report.demo_emails))
         print(f"  password:      {password}")
     print(flush=True)
@@ -156,10 +156,10 @@ def main() -> None:
         report = asyncio.run(seed(settings))
         processes = {name: _start_service(name, port, env) for name, port in SERVICES}
         _wait_ready(processes)
-        _print_banner(report, settings)
+        _print_banner(report)
         while not stopping["signal"]:
             if any(p.poll() is not None for p in processes.values()):
-                print("A service exited unexpectedly; see .data/*.log. Stopping.", flush=True)
+                print(f"A service exited unexpectedly; see {DATA}/*.log. Stopping.", flush=True)
                 break
             time.sleep(0.2)
     finally:

@@ -1,17 +1,21 @@
 """Test set-up: a real PostgreSQL built by the migrations, the three apps in-process, and
-per-test isolation (one transaction rolled back per test; `committed_db` for race tests)."""
+per-test isolation: one transaction rolled back per test (`db` and the `*_api` clients), or,
+for races between concurrent requests, real commits (`committed_db`, `committed_apis`)."""
 
 import os
 from collections.abc import AsyncIterator
 
+import argon2
 import httpx
 import pytest
+from argon2 import PasswordHasher
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.common.database import open_session
 from services.common.settings import Settings
 from services.patients.main import build_app as build_patients
+from services.patients.passwords import use_hasher
 from services.patients.tokens import generate_private_key_pem
 from services.plans.main import build_app as build_plans
 from services.scheduling.main import build_app as build_scheduling
@@ -29,6 +33,8 @@ SERVICE_HOSTS = {
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    # argon2 at production cost takes ~0.2 s a hash; the suite hashes thousands of times.
+    use_hasher(PasswordHasher.from_parameters(argon2.profiles.CHEAPEST))
     if hasattr(config, "workerinput"):
         return  # an xdist worker: the controller has the server
     server = TestServer()
@@ -177,3 +183,27 @@ async def db(engine: AsyncEngine, apps: dict[str, object]) -> AsyncIterator[Asyn
             for app in apps.values():
                 app.dependency_overrides.clear()  # type: ignore[attr-defined]
             await outer.rollback()
+
+
+# -- real commits, for races ------------------------------------------------------------------
+
+
+@pytest.fixture
+async def committed_db(engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
+    """A session whose commits are real. Tests using it create uniquely named data: nothing
+    is rolled back (the worker's database is thrown away at the end of the run)."""
+    async with AsyncSession(engine, expire_on_commit=False) as session:
+        yield session
+
+
+@pytest.fixture
+async def committed_apis(apps: dict[str, object]) -> AsyncIterator[dict[str, httpx.AsyncClient]]:
+    """Clients whose requests each get their own connection and commit, as in production."""
+    for app in apps.values():
+        app.dependency_overrides.clear()  # type: ignore[attr-defined]
+    async with (
+        _client(apps["patients"], SERVICE_HOSTS["patients"]) as patients,
+        _client(apps["plans"], SERVICE_HOSTS["plans"]) as plans,
+        _client(apps["scheduling"], SERVICE_HOSTS["scheduling"]) as scheduling,
+    ):
+        yield {"patients": patients, "plans": plans, "scheduling": scheduling}

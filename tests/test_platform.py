@@ -4,12 +4,13 @@ import json
 import logging
 import uuid
 
+import httpx
 import pytest
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from services.common.errors import PROBLEM_JSON
 from services.common.logs import JsonFormatter
-from services.common.request_context import adopt_request_id
+from services.common.request_context import adopt_request_id, release_request_id
 from services.common.settings import Settings
 from tests.factories import headers_for
 
@@ -149,12 +150,13 @@ async def test_request_id_is_passed_to_other_services(patients_api, db, apps):
 
 
 def test_json_log_lines_carry_the_request_id():
-    adopt_request_id("req-42")
+    _, context = adopt_request_id("req-42")
     record = logging.LogRecord(
         "clinic.test", logging.INFO, __file__, 1, "hello %s", ("desk",), None
     )
     record.status = 201
     line = json.loads(JsonFormatter("patients").format(record))
+    release_request_id(context)
     assert line == line | {
         "msg": "hello desk",
         "request_id": "req-42",
@@ -182,3 +184,24 @@ async def test_docs_behind_the_proxy_point_at_the_prefixed_openapi(plans_api):
     assert page.status_code == 200 and "/plans/openapi.json" in page.text
     hostile = await plans_api.get("/docs", headers={"X-Forwarded-Prefix": "//evil.example"})
     assert "evil" not in hostile.text
+
+
+async def test_a_bug_is_a_500_problem_with_the_request_id_and_no_traceback(settings):
+    from fastapi import APIRouter
+
+    from services.common.app import create_app
+
+    router = APIRouter()
+
+    @router.get("/boom")
+    async def boom() -> None:
+        raise RuntimeError("secret internals")
+
+    app = create_app(service="t", title="t", description="t", routers=[router], settings=settings)
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        response = await client.get("/boom", headers={"X-Request-ID": "bug-1"})
+    assert response.status_code == 500
+    assert response.headers["content-type"] == PROBLEM_JSON
+    assert response.headers["x-request-id"] == "bug-1"
+    assert "secret internals" not in response.text and "Traceback" not in response.text

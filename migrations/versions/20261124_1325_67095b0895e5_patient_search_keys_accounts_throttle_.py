@@ -14,6 +14,9 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
+_LETTERS = str.maketrans(
+    {"ø": "o", "æ": "ae", "œ": "oe", "ð": "d", "þ": "th", "ł": "l", "đ": "d", "ı": "i"}  # noqa: RUF001
+)
 APPEND_ONLY_FUNCTION = """
 CREATE FUNCTION patients.refuse_audit_change() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -176,8 +179,9 @@ def _fold(name: str | None) -> str:
     """Lower case without accents; a copy of the app's rule as it stood at this revision."""
     if not name:
         return ""
-    decomposed = unicodedata.normalize("NFKD", name)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()[:100]
+    decomposed = unicodedata.normalize("NFKD", name.casefold())
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return bare.translate(_LETTERS)[:100]
 
 
 def _backfill_search_keys() -> None:

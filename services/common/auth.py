@@ -18,6 +18,7 @@ from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 
 from services.common.errors import DependencyUnavailable, Forbidden, Unauthorized
+from services.common.request_context import REQUEST_ID_HEADER, current_request_id
 
 Role = Literal["admin", "therapist", "front_desk", "patient"]
 ROLES: tuple[Role, ...] = ("admin", "therapist", "front_desk", "patient")
@@ -69,11 +70,14 @@ class RemoteKeySet:
 
     async def _refresh(self) -> None:
         try:
-            response = await self._http.get(self._url)
+            request_id = current_request_id()
+            headers = {REQUEST_ID_HEADER: request_id} if request_id else {}
+            response = await self._http.get(self._url, headers=headers)
             response.raise_for_status()
             keys = response.json()["keys"]
         except (httpx.HTTPError, ValueError, KeyError, TypeError) as exc:
-            if self._keys:  # keep serving with the keys we have
+            if self._keys:  # keep serving with the keys we have; try again after min_refresh
+                self._fetched_at = time.monotonic() - self._ttl + self._min_refresh
                 return
             raise DependencyUnavailable(
                 "Cannot fetch the signing keys to verify your token."

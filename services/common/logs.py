@@ -47,3 +47,5 @@ def configure_logging(service: str, level: str) -> None:
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True
     logging.getLogger("uvicorn.access").disabled = True  # our middleware logs requests
+    # httpx logs every outgoing URL at INFO, query strings (names, dates of birth) included.
+    logging.getLogger("httpx").setLevel(logging.WARNING)

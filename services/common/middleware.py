@@ -12,9 +12,10 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.common.errors import PROBLEM_JSON, problem_body
-from services.common.request_context import adopt_request_id
+from services.common.request_context import adopt_request_id, release_request_id
 
 access_log = logging.getLogger("clinic.access")
+error_log = logging.getLogger("clinic.errors")
 _PREFIX = re.compile(r"^/[a-z][a-z0-9-]{0,30}$")
 
 
@@ -37,7 +38,7 @@ class RequestContextMiddleware:
             await self.app(scope, receive, send)
             return
         headers = dict(scope["headers"])
-        request_id = adopt_request_id(_header(headers, b"x-request-id"))
+        request_id, context = adopt_request_id(_header(headers, b"x-request-id"))
         prefix = _header(headers, b"x-forwarded-prefix")
         if prefix and _PREFIX.match(prefix):
             # Behind the proxy (/plans/docs -> /docs) the docs page must fetch /plans/openapi.json.
@@ -63,8 +64,23 @@ class RequestContextMiddleware:
             if status["sent"]:
                 raise
             await self._reject_too_large(scope, send_with_id)
+        except Exception:
+            # A bug. Answered here rather than by Starlette's outer error middleware so the
+            # 500 still carries the request id; logged with the traceback, which the body never has.
+            if status["sent"]:
+                raise
+            error_log.exception("unhandled error on %s %s", scope["method"], scope["path"])
+            await self._send_problem(
+                scope,
+                send_with_id,
+                500,
+                "internal-error",
+                "Internal error",
+                "Something went wrong on our side; it has been logged.",
+            )
         finally:
             self._log(scope, status["code"], started)
+            release_request_id(context)
 
     def _declared_too_large(self, headers: dict[bytes, bytes]) -> bool:
         length = _header(headers, b"content-length")
@@ -86,21 +102,21 @@ class RequestContextMiddleware:
 
     async def _reject_too_large(self, scope: Scope, send: Send) -> None:
         detail = f"The request body is larger than the limit of {self.max_body_bytes} bytes."
-        body = problem_body(
-            413, "payload-too-large", "Request body too large", detail, scope["path"]
+        await self._send_problem(
+            scope, send, 413, "payload-too-large", "Request body too large", detail
         )
-        payload = json.dumps(body).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [
-                    (b"content-type", PROBLEM_JSON.encode()),
-                    (b"content-length", str(len(payload)).encode()),
-                    (b"connection", b"close"),
-                ],
-            }
-        )
+
+    @staticmethod
+    async def _send_problem(
+        scope: Scope, send: Send, status: int, slug: str, title: str, detail: str
+    ) -> None:
+        payload = json.dumps(problem_body(status, slug, title, detail, scope["path"])).encode()
+        headers = [
+            (b"content-type", PROBLEM_JSON.encode()),
+            (b"content-length", str(len(payload)).encode()),
+            (b"connection", b"close"),
+        ]
+        await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": payload})
 
     def _log(self, scope: Scope, status: int, started: float) -> None:

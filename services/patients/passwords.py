@@ -9,20 +9,35 @@ from zxcvbn.frequency_lists import FREQUENCY_LISTS
 from services.common.errors import InvalidInput
 
 MIN_LENGTH = 10
-_hasher = PasswordHasher()
-# Verified against when the account does not exist, so a miss costs the same time as a hit.
-_DUMMY_HASH = _hasher.hash("not-a-real-password-only-for-timing")
+
+
+class _Hashing:
+    def __init__(self, hasher: PasswordHasher) -> None:
+        self.hasher = hasher
+        # Verified against when the account does not exist, so a miss costs what a hit costs.
+        self.dummy_hash = hasher.hash("not-a-real-password-only-for-timing")
+
+
+_hashing = _Hashing(PasswordHasher())
+
+
+def use_hasher(hasher: PasswordHasher) -> None:
+    """Swap the argon2 parameters (the test suite uses cheap ones; production never does)."""
+    global _hashing
+    _hashing = _Hashing(hasher)
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _hashing.hasher.hash(password)
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
+    hashing = _hashing
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        matched = hashing.hasher.verify(password_hash or hashing.dummy_hash, password)
     except (VerificationError, InvalidHashError):
         return False
+    return matched and password_hash is not None
 
 
 @lru_cache(maxsize=1)
@@ -40,5 +55,6 @@ def check_new_password(password: str, *, email: str, field: str = "body.password
         raise InvalidInput(
             "That password is too common or too simple; choose another.", field=field
         )
-    if email.split("@", 1)[0].lower() in lowered:
+    local_part = email.split("@", 1)[0].lower()
+    if len(local_part) >= 4 and local_part in lowered:
         raise InvalidInput("The password must not contain the email address.", field=field)

@@ -81,8 +81,11 @@ async def register_patient(
 async def _visible_patient(
     session: AsyncSession, *, patient_id: uuid.UUID, caller: Caller
 ) -> Patient:
-    """The patient if the caller may see it; 404 otherwise, so ids cannot be probed."""
-    if not caller.is_staff and caller.patient_id != patient_id:
+    """The patient if the caller may see it; 404 otherwise, so ids cannot be probed.
+    Admins manage accounts and do not read patient records (least privilege)."""
+    if caller.role == "admin":
+        raise Forbidden("Administrators do not read or change patient records.")
+    if caller.role == "patient" and caller.patient_id != patient_id:
         raise NotFound(NOT_FOUND)
     patient = await session.get(Patient, patient_id)
     if patient is None:
