@@ -1,7 +1,7 @@
 """Routes the services' calls to each other to the in-process apps, by host name."""
 
-from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack, asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import AsyncExitStack, asynccontextmanager, contextmanager
 
 import httpx
 
@@ -22,6 +22,16 @@ class ServiceRouter(httpx.AsyncBaseTransport):
         if transport is None:
             raise httpx.ConnectError(f"no service at {request.url.host}", request=request)
         return await transport.handle_async_request(request)
+
+    @contextmanager
+    def replaced(self, host: str, transport: httpx.AsyncBaseTransport) -> Iterator[None]:
+        """Answer calls to host with another transport (a fake, a failure) for a while."""
+        real = self._transports[host]
+        self._transports[host] = transport  # type: ignore[assignment]
+        try:
+            yield
+        finally:
+            self._transports[host] = real
 
     @asynccontextmanager
     async def running(self) -> AsyncIterator[None]:
