@@ -130,7 +130,9 @@ async def search_patients(
 
 
 @patients_router.get(
-    "/{patient_id}", response_model=PatientRead, responses={401: PROBLEM, 404: PROBLEM}
+    "/{patient_id}",
+    response_model=PatientRead,
+    responses={401: PROBLEM, 403: PROBLEM, 404: PROBLEM},
 )
 async def read_patient(
     patient_id: uuid.UUID,
@@ -155,8 +157,8 @@ async def update_patient(
     patient_id: uuid.UUID,
     data: PatientUpdate,
     response: Response,
+    caller: CallerDep,  # before If-Match: an anonymous caller hears 401, not 428
     version: Annotated[int | None, Depends(expected_version)],
-    caller: CallerDep,
     session: SessionDep,
     scheduling: SchedulingDep,
     origin: OriginDep,
@@ -185,8 +187,8 @@ async def archive_patient(
     patient_id: uuid.UUID,
     data: ArchiveRequest,
     response: Response,
-    version: Annotated[int | None, Depends(optional_version)],
     caller: RecordStaff,
+    version: Annotated[int | None, Depends(optional_version)],
     session: SessionDep,
     origin: OriginDep,
 ) -> Any:
