@@ -24,6 +24,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from ops.migrate import upgrade_to_head
 from ops.seed import seed
 from services.common.columns import utcnow
+from services.common.database import committing
 from services.common.errors import Conflict, NotFound, Problem
 from services.common.settings import get_settings
 from services.patients import accounts, audit, signin
@@ -49,13 +50,8 @@ async def _session() -> AsyncIterator[AsyncSession]:
     """A session of its own on DATABASE_URL: committed on success, rolled back on error."""
     engine = create_async_engine(_database_url())
     try:
-        async with AsyncSession(engine, expire_on_commit=False) as session:
-            try:
-                yield session
-                await session.commit()
-            except BaseException:
-                await session.rollback()
-                raise
+        async with committing(AsyncSession(engine, expire_on_commit=False)) as session:
+            yield session
     finally:
         await engine.dispose()
 

@@ -12,7 +12,7 @@ from argon2 import PasswordHasher
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.common.database import open_session
+from services.common.database import committing, open_session
 from services.common.settings import Settings
 from services.patients.main import build_app as build_patients
 from services.patients.passwords import use_hasher
@@ -166,13 +166,8 @@ async def db(engine: AsyncEngine, apps: dict[str, object]) -> AsyncIterator[Asyn
         outer = await conn.begin()
 
         async def request_session() -> AsyncIterator[AsyncSession]:
-            async with _savepoint_session(conn) as session:
-                try:
-                    yield session
-                    await session.commit()
-                except BaseException:
-                    await session.rollback()
-                    raise
+            async with committing(_savepoint_session(conn)) as session:
+                yield session
 
         for app in apps.values():
             app.dependency_overrides[open_session] = request_session  # type: ignore[attr-defined]

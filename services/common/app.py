@@ -65,7 +65,9 @@ def build_http_client(
         write=settings.http_read_timeout,
         pool=settings.http_connect_timeout,
     )
-    limits = httpx.Limits(max_connections=100, max_keepalive_connections=50)
+    # Idle connections are dropped well before uvicorn's 5 s keep-alive timeout, so we never
+    # send a request down a connection the other service is closing at that moment.
+    limits = httpx.Limits(max_connections=100, max_keepalive_connections=50, keepalive_expiry=2.0)
     return httpx.AsyncClient(
         timeout=timeout, limits=limits, transport=transport, follow_redirects=False
     )

@@ -6,6 +6,7 @@ rolls back when it raises. Service functions flush, they never commit.
 
 import logging
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Annotated
 
 from fastapi import Depends, FastAPI, Request
@@ -44,14 +45,23 @@ def build_engine(settings: Settings) -> AsyncEngine:
     )
 
 
-async def open_session(request: Request) -> AsyncIterator[AsyncSession]:
-    async with AsyncSession(request.app.state.engine, expire_on_commit=False) as session:
+@asynccontextmanager
+async def committing(session: AsyncSession) -> AsyncIterator[AsyncSession]:
+    """Use the session as one unit of work: commit if the block ends well, else roll back."""
+    async with session:
         try:
             yield session
             await session.commit()
         except BaseException:
             await session.rollback()
             raise
+
+
+async def open_session(request: Request) -> AsyncIterator[AsyncSession]:
+    async with committing(
+        AsyncSession(request.app.state.engine, expire_on_commit=False)
+    ) as session:
+        yield session
 
 
 # scope="function": commit before the response is sent, so a failed commit is never a 2xx.
