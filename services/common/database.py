@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.common.errors import problem_body, problem_response, unexpected_error
+from services.common.errors import Problem, problem_body, problem_response, unexpected_error
 from services.common.settings import Settings
 
 log = logging.getLogger("clinic.database")
@@ -47,13 +47,17 @@ def build_engine(settings: Settings) -> AsyncEngine:
 
 @asynccontextmanager
 async def committing(session: AsyncSession) -> AsyncIterator[AsyncSession]:
-    """Use the session as one unit of work: commit if the block ends well, else roll back."""
+    """Use the session as one unit of work: commit if the block ends well, else roll back
+    (then commit only the records a refusal asked to keep, such as its audit row)."""
     async with session:
         try:
             yield session
             await session.commit()
-        except BaseException:
+        except BaseException as exc:
             await session.rollback()
+            if isinstance(exc, Problem) and exc.records_to_keep:
+                session.add_all(exc.records_to_keep)
+                await session.commit()
             raise
 
 

@@ -32,6 +32,13 @@ class Problem(Exception):
         self.detail = detail
         self.headers = headers or {}
         self.extensions = extensions
+        # Rows to write even though the request fails (an audit row of a refused access):
+        # the request's unit of work rolls back its changes, then commits these alone.
+        self.records_to_keep: list[Any] = []
+
+    def keeping(self, *records: Any) -> "Problem":
+        self.records_to_keep.extend(records)
+        return self
 
     def body(self, instance: str) -> dict[str, Any]:
         return problem_body(

@@ -8,6 +8,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.common.auth import Caller
+from services.common.errors import Problem
 from services.common.pagination import decode_cursor, page_of
 from services.common.request_context import current_request_id
 from services.patients.models import AuditEvent
@@ -20,8 +21,13 @@ class Origin:
     client_ip: str | None
 
 
-async def record(
-    session: AsyncSession,
+async def record(session: AsyncSession, **fields: Any) -> None:
+    """Add an audit row (fields as for `event`) to the request's transaction: it commits or
+    rolls back with the change it records."""
+    session.add(event(**fields))
+
+
+def event(
     *,
     action: str,
     origin: Origin,
@@ -32,20 +38,33 @@ async def record(
     entity: tuple[str, Any] | None = None,
     outcome: str = "success",
     detail: dict[str, Any] | None = None,
-) -> None:
-    """Add an audit row to the request's transaction: it commits or rolls back with the change."""
-    session.add(
-        AuditEvent(
-            actor_user_id=caller.user_id if caller else actor_user_id,
-            actor_role=caller.role if caller else actor_role,
+) -> AuditEvent:
+    return AuditEvent(
+        actor_user_id=caller.user_id if caller else actor_user_id,
+        actor_role=caller.role if caller else actor_role,
+        action=action,
+        outcome=outcome,
+        patient_id=patient_id,
+        entity_type=entity[0] if entity else None,
+        entity_id=str(entity[1]) if entity else None,
+        client_ip=origin.client_ip,
+        request_id=current_request_id(),
+        detail=detail or {},
+    )
+
+
+def refused(
+    problem: Problem, *, action: str, caller: Caller, origin: Origin, patient_id: uuid.UUID
+) -> Problem:
+    """The problem, carrying an audit row of the refused attempt that survives the rollback."""
+    return problem.keeping(
+        event(
             action=action,
-            outcome=outcome,
+            outcome="denied",
+            caller=caller,
+            origin=origin,
             patient_id=patient_id,
-            entity_type=entity[0] if entity else None,
-            entity_id=str(entity[1]) if entity else None,
-            client_ip=origin.client_ip,
-            request_id=current_request_id(),
-            detail=detail or {},
+            detail={"status": problem.status},
         )
     )
 

@@ -10,7 +10,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.common.auth import Caller
 from services.common.columns import utcnow
-from services.common.errors import Conflict, Forbidden, InvalidInput, NotFound, PreconditionFailed
+from services.common.errors import (
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    PreconditionFailed,
+    Problem,
+)
 from services.common.pagination import after, decode_cursor, page_of
 from services.patients import audit
 from services.patients.clients import SchedulingClient
@@ -79,14 +86,25 @@ async def register_patient(
 
 
 async def _visible_patient(
-    session: AsyncSession, *, patient_id: uuid.UUID, caller: Caller
+    session: AsyncSession,
+    *,
+    patient_id: uuid.UUID,
+    caller: Caller,
+    origin: audit.Origin,
+    action: str,
 ) -> Patient:
     """The patient if the caller may see it; 404 otherwise, so ids cannot be probed.
-    Admins manage accounts and do not read patient records (least privilege)."""
+    Admins manage accounts and do not read patient records (least privilege). Refusals are
+    audited (outcome "denied"), so a privacy officer sees who tried to reach which record."""
+    refusal: Problem | None = None
     if caller.role == "admin":
-        raise Forbidden("Administrators do not read or change patient records.")
-    if caller.role == "patient" and caller.patient_id != patient_id:
-        raise NotFound(NOT_FOUND)
+        refusal = Forbidden("Administrators do not read or change patient records.")
+    elif caller.role == "patient" and caller.patient_id != patient_id:
+        refusal = NotFound(NOT_FOUND)
+    if refusal is not None:
+        raise audit.refused(
+            refusal, action=action, caller=caller, origin=origin, patient_id=patient_id
+        )
     patient = await session.get(Patient, patient_id)
     if patient is None:
         raise NotFound(NOT_FOUND)
@@ -96,7 +114,9 @@ async def _visible_patient(
 async def read_patient(
     session: AsyncSession, *, patient_id: uuid.UUID, caller: Caller, origin: audit.Origin
 ) -> Patient:
-    patient = await _visible_patient(session, patient_id=patient_id, caller=caller)
+    patient = await _visible_patient(
+        session, patient_id=patient_id, caller=caller, origin=origin, action="patient.read"
+    )
     await audit.record(
         session, action="patient.read", caller=caller, origin=origin, patient_id=patient_id
     )
@@ -114,11 +134,16 @@ async def update_patient(
     origin: audit.Origin,
 ) -> Patient:
     """Apply a partial update if the record is still at expected_version (None: any)."""
-    patient = await _visible_patient(session, patient_id=patient_id, caller=caller)
+    patient = await _visible_patient(
+        session, patient_id=patient_id, caller=caller, origin=origin, action="patient.update"
+    )
     changes = data.model_dump(mode="json", exclude_unset=True)
     if not caller.is_staff and set(changes) - CONTACT_FIELDS:
-        raise Forbidden(
+        refusal = Forbidden(
             "Patients may change only their phone, email, address and emergency contact."
+        )
+        raise audit.refused(
+            refusal, action="patient.update", caller=caller, origin=origin, patient_id=patient_id
         )
     if patient.status == "archived":
         raise Conflict("The patient is archived; archived records are read-only.")
@@ -167,7 +192,9 @@ async def archive_patient(
     caller: Caller,
     origin: audit.Origin,
 ) -> Patient:
-    patient = await _visible_patient(session, patient_id=patient_id, caller=caller)
+    patient = await _visible_patient(
+        session, patient_id=patient_id, caller=caller, origin=origin, action="patient.archive"
+    )
     if patient.status == "archived":
         raise Conflict("The patient is already archived.")
     values = {"status": "archived", "archived_at": utcnow(), "archive_reason": reason}

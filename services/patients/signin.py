@@ -94,7 +94,13 @@ async def sign_in(
     """The account, or None (after counting the failure) when the credentials do not hold."""
     email, now = email.strip().lower(), utcnow()
     keys = _keys(email, origin.client_ip)
-    await _refuse_if_locked(session, [k for k, _ in keys], now)
+    try:
+        await _refuse_if_locked(session, [k for k, _ in keys], now)
+    except TooManyRequests as throttled:
+        detail = {"email": email, "reason": "throttled"}
+        raise throttled.keeping(
+            audit.event(action="auth.sign_in", outcome="denied", origin=origin, detail=detail)
+        ) from None
     statement = select(UserAccount).where(UserAccount.email == email)
     account = (await session.exec(statement)).one_or_none()
     valid = await run_in_threadpool(

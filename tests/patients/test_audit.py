@@ -121,3 +121,50 @@ async def test_the_database_refuses_to_change_audit_rows(patients_api, db, apps,
         async with db.begin_nested():
             await db.exec(text(statement))
     assert [r.action for r in await events_for(db, patient.id)] == ["patient.read"]
+
+
+async def test_refused_attempts_are_audited_as_denied(patients_api, db, apps):
+    target = await make_patient(db)
+    prober = await make_account(db, role="patient")
+    admin = await make_account(db, role="admin")
+    probe = await patients_api.get(
+        f"/v1/patients/{target.id}", headers=bearer(token_for(apps, prober))
+    )
+    peek = await patients_api.get(
+        f"/v1/patients/{target.id}", headers=bearer(token_for(apps, admin))
+    )
+    assert (probe.status_code, peek.status_code) == (404, 403)
+    rows = await events_for(db, target.id)
+    assert [(r.action, r.outcome, r.actor_user_id) for r in rows] == [
+        ("patient.read", "denied", prober.id),
+        ("patient.read", "denied", admin.id),
+    ]
+    assert rows[0].detail == {"status": 404}
+
+
+async def test_a_patient_overstepping_their_contact_fields_is_audited(patients_api, db, apps):
+    patient = await make_patient(db)
+    token = bearer(token_for(apps, await make_account(db, role="patient", patient=patient)))
+    response = await patients_api.patch(
+        f"/v1/patients/{patient.id}",
+        json={"birth_date": "2000-01-01"},
+        headers=token | {"If-Match": "*"},
+    )
+    assert response.status_code == 403
+    rows = await events_for(db, patient.id)
+    assert [(r.action, r.outcome) for r in rows] == [("patient.update", "denied")]
+    await db.refresh(patient)
+    assert patient.version == 1
+
+
+async def test_throttled_sign_ins_are_audited_as_denied(patients_api, db):
+    for _ in range(4):
+        last = await patients_api.post(
+            "/v1/auth/token", data={"username": "nobody@clinic.example", "password": "x" * 12}
+        )
+    assert last.status_code == 429
+    statement = (
+        select(AuditEvent).where(AuditEvent.action == "auth.sign_in").order_by(AuditEvent.id)
+    )
+    outcomes = [r.outcome for r in (await db.exec(statement)).all()][-4:]
+    assert outcomes == ["failure", "failure", "failure", "denied"]
