@@ -23,11 +23,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ops.migrate import upgrade_to_head
 from ops.seed import seed
-from services.common.columns import utcnow
 from services.common.database import committing
-from services.common.errors import Conflict, NotFound, Problem
+from services.common.errors import Conflict, Problem
 from services.common.settings import get_settings
-from services.patients import accounts, audit, signin
+from services.patients import accounts, audit
 from services.patients.models import AuditEvent, UserAccount
 from services.patients.passwords import check_new_password, hash_password
 from services.patients.schemas import StaffAccountCreate
@@ -157,31 +156,38 @@ async def _reset_password(email: str, password: str) -> UserAccount:
 
 def _reset(args: argparse.Namespace) -> None:
     account = asyncio.run(_reset_password(args.email, _read_password(args)))
-    print(f"password reset for {account.email}; its sessions were signed out")
+    print(
+        f"password reset for {account.email}; its refresh tokens are revoked and any sign-in "
+        "lock lifted (access tokens already issued expire within 15 minutes)"
+    )
 
 
-async def _disable(email: str) -> UserAccount:
+async def _set_disabled(email: str, disabled: bool) -> UserAccount:
     async with _session() as session:
-        statement = select(UserAccount).where(UserAccount.email == email.strip().lower())
-        account = (await session.exec(statement)).one_or_none()
-        if account is None:
-            raise NotFound(f"No account with the email {email!r}.")
-        account.disabled_at = account.disabled_at or utcnow()
-        session.add(account)
-        await signin.revoke_all_for(session, user_id=account.id)
-        await audit.record(
-            session,
-            action="user.disable",
-            origin=NO_ORIGIN,
-            entity=("user", account.id),
-            detail=BY_CLI,
-        )
-        return account
+        return await accounts.set_disabled_by_email(session, email=email, disabled=disabled)
 
 
 def _disable_user(args: argparse.Namespace) -> None:
-    account = asyncio.run(_disable(args.email))
-    print(f"disabled {account.email}; its sessions were signed out")
+    account = asyncio.run(_set_disabled(args.email, True))
+    print(
+        f"disabled {account.email}; its refresh tokens are revoked "
+        "(access tokens already issued expire within 15 minutes)"
+    )
+
+
+def _enable_user(args: argparse.Namespace) -> None:
+    account = asyncio.run(_set_disabled(args.email, False))
+    print(f"enabled {account.email}")
+
+
+async def _lift_lock(email: str) -> bool:
+    async with _session() as session:
+        return await accounts.unlock(session, email=email)
+
+
+def _unlock(args: argparse.Namespace) -> None:
+    lifted = asyncio.run(_lift_lock(args.email))
+    print("sign-in lock lifted" if lifted else "that account had no failed sign-ins on record")
 
 
 # -- audit trail ------------------------------------------------------------------------------
@@ -294,10 +300,14 @@ def build_parser() -> argparse.ArgumentParser:
     user.add_argument("--name", required=True, help="the display name")
     user.add_argument("--role", required=True, choices=STAFF_ROLES)
     _with_password(
-        _command(sub, "reset-password", "set a new password; signs the account out", _reset)
+        _command(sub, "reset-password", "set a new password; revokes refresh tokens", _reset)
     )
-    disable = _command(sub, "disable-user", "disable an account and sign it out", _disable_user)
-    disable.add_argument("--email", required=True)
+    for name, help_, handler in (
+        ("disable-user", "disable an account and revoke its refresh tokens", _disable_user),
+        ("enable-user", "enable a disabled account again", _enable_user),
+        ("unlock", "lift a sign-in lock after too many failed attempts", _unlock),
+    ):
+        _command(sub, name, help_, handler).add_argument("--email", required=True)
     trail = _command(sub, "audit", "print a patient's audit trail, newest first", _audit)
     trail.add_argument("--patient-id", required=True)
     trail.add_argument("--limit", type=int, default=50)

@@ -67,6 +67,7 @@ def _start_service(name: str, port: int, env: dict[str, str]) -> subprocess.Pope
         "--port",
         str(port),
         "--no-access-log",
+        "--no-proxy-headers",  # nothing sits in front locally: never trust X-Forwarded-For
         "--timeout-graceful-shutdown",
         "10",
         "--log-config",

@@ -249,6 +249,31 @@ async def test_disable_user_blocks_sign_in_and_revokes_sessions(cli, capsys, eng
     assert event.detail == {"by": "clinic-admin"} and event.actor_user_id is None
 
 
+async def test_enable_user_lets_a_disabled_account_back_in(cli, capsys, engine, patients_api):
+    email = _email()
+    account_id = await _create_admin(cli, capsys, email)
+    assert await cli("disable-user", "--email", email) == 0
+    assert await cli("enable-user", "--email", email) == 0
+    assert "enabled" in capsys.readouterr().out
+    assert (await _sign_in(patients_api, email, STRONG)).status_code == 200
+    (event,) = await _audit_rows(engine, "user.enable", account_id)
+    assert event.detail == {"by": "clinic-admin"}
+
+
+async def test_unlock_lifts_a_sign_in_lock(cli, capsys, committed_apis):
+    patients_api = committed_apis["patients"]  # the failures must really be committed
+    email = _email()
+    await _create_admin(cli, capsys, email)
+    for _ in range(3):
+        assert (await _sign_in(patients_api, email, "wrong-password-x")).status_code == 401
+    assert (await _sign_in(patients_api, email, STRONG)).status_code == 429
+    assert await cli("unlock", "--email", email) == 0
+    assert "lifted" in capsys.readouterr().out
+    assert (await _sign_in(patients_api, email, STRONG)).status_code == 200
+    assert await cli("unlock", "--email", email) == 0
+    assert "no failed sign-ins" in capsys.readouterr().out
+
+
 async def test_disable_user_needs_a_known_email(cli, capsys):
     assert await cli("disable-user", "--email", _email()) == 1
     err = capsys.readouterr().err

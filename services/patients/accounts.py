@@ -2,6 +2,7 @@
 password changes, disabling. Functions flush; the request's session commits."""
 
 import uuid
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
@@ -127,15 +128,20 @@ async def set_disabled(
     if user_id == caller.user_id:
         raise Conflict("You cannot disable or enable your own account.")
     account = await account_by_id(session, user_id=user_id)
-    account.disabled_at = utcnow() if disabled else None
+    await _switch(session, account, disabled, caller=caller, origin=origin)
+    return account
+
+
+async def _switch(
+    session: AsyncSession, account: UserAccount, disabled: bool, **actor: Any
+) -> None:
+    """Disable (revoking every refresh token) or enable an account, and audit it."""
+    account.disabled_at = (account.disabled_at or utcnow()) if disabled else None
     session.add(account)
     if disabled:
         await signin.revoke_all_for(session, user_id=account.id)
     action = "user.disable" if disabled else "user.enable"
-    await audit.record(
-        session, action=action, caller=caller, origin=origin, entity=("user", user_id)
-    )
-    return account
+    await audit.record(session, action=action, entity=("user", account.id), **actor)
 
 
 async def account_by_id(session: AsyncSession, *, user_id: uuid.UUID) -> UserAccount:
@@ -158,22 +164,65 @@ async def list_accounts(
     return page_of(rows, limit, lambda a: (a.email, a.id))
 
 
-async def reset_password(session: AsyncSession, *, email: str, new_password: str) -> UserAccount:
-    """For the operator's CLI: set a password without knowing the old one."""
+async def disable_patient_login(session: AsyncSession, *, patient_id: uuid.UUID) -> bool:
+    """When a patient is archived their login goes too; True if there was an active one."""
+    statement = select(UserAccount).where(
+        UserAccount.patient_id == patient_id, col(UserAccount.disabled_at).is_(None)
+    )
+    account = (await session.exec(statement)).one_or_none()
+    if account is None:
+        return False
+    account.disabled_at = utcnow()
+    session.add(account)
+    await signin.revoke_all_for(session, user_id=account.id)
+    return True
+
+
+# -- for the operator's CLI (no caller: audited as done by clinic-admin) ----------------------
+
+BY_OPERATOR: dict[str, Any] = {
+    "origin": audit.Origin(client_ip=None),
+    "detail": {"by": "clinic-admin"},
+}
+
+
+async def account_by_email(session: AsyncSession, *, email: str) -> UserAccount:
     statement = select(UserAccount).where(UserAccount.email == email.strip().lower())
     account = (await session.exec(statement)).one_or_none()
     if account is None:
         raise NotFound(f"No account with the email {email!r}.")
+    return account
+
+
+async def reset_password(session: AsyncSession, *, email: str, new_password: str) -> UserAccount:
+    """Set a password without knowing the old one; also lifts a sign-in lock."""
+    account = await account_by_email(session, email=email)
     check_new_password(new_password, email=account.email, field="password")
     account.password_hash = hash_password(new_password)
     account.password_changed_at = utcnow()
     session.add(account)
     await signin.revoke_all_for(session, user_id=account.id)
+    await signin.lift_lock(session, email=account.email)
     await audit.record(
-        session,
-        action="user.password_reset",
-        origin=audit.Origin(client_ip=None),
-        entity=("user", account.id),
-        detail={"by": "clinic-admin"},
+        session, action="user.password_reset", entity=("user", account.id), **BY_OPERATOR
     )
     return account
+
+
+async def set_disabled_by_email(
+    session: AsyncSession, *, email: str, disabled: bool
+) -> UserAccount:
+    account = await account_by_email(session, email=email)
+    await _switch(session, account, disabled, **BY_OPERATOR)
+    return account
+
+
+async def unlock(session: AsyncSession, *, email: str) -> bool:
+    """Lift a sign-in lock on an account; False when there was none."""
+    account = await account_by_email(session, email=email)
+    lifted = await signin.lift_lock(session, email=account.email)
+    if lifted:
+        await audit.record(
+            session, action="user.unlock", entity=("user", account.id), **BY_OPERATOR
+        )
+    return lifted

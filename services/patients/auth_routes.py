@@ -10,7 +10,7 @@ from services.common.auth import Caller, CallerDep, require_role
 from services.common.database import SessionDep
 from services.common.errors import PROBLEM_JSON, InvalidInput, problem_body, problem_response
 from services.common.pagination import CursorQuery, LimitQuery, Page
-from services.patients import accounts, signin
+from services.patients import accounts, audit, signin
 from services.patients.audit import Origin
 from services.patients.models import UserAccount
 from services.patients.schemas import PasswordChange, StaffAccountCreate, TokenResponse, UserRead
@@ -137,6 +137,7 @@ async def create_staff_account(
 async def list_accounts(
     caller: AdminDep,
     session: SessionDep,
+    origin: OriginDep,
     role: Literal["admin", "therapist", "front_desk", "patient"] | None = None,
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
@@ -145,15 +146,34 @@ async def list_accounts(
     items, next_cursor = await accounts.list_accounts(
         session, role=role, limit=limit, cursor=cursor
     )
+    # Patient logins name the patient: listing them is a PHI read.
+    await audit.record(
+        session,
+        action="user.list",
+        caller=caller,
+        origin=origin,
+        detail={"role": role, "returned": len(items)},
+    )
     return Page(items=items, next_cursor=next_cursor)
 
 
 @users_router.get(
     "/{user_id}", response_model=UserRead, responses={401: PROBLEM, 403: PROBLEM, 404: PROBLEM}
 )
-async def read_account(user_id: uuid.UUID, caller: AdminDep, session: SessionDep) -> Any:
+async def read_account(
+    user_id: uuid.UUID, caller: AdminDep, session: SessionDep, origin: OriginDep
+) -> Any:
     """One account. Admins only."""
-    return await accounts.account_by_id(session, user_id=user_id)
+    account = await accounts.account_by_id(session, user_id=user_id)
+    await audit.record(
+        session,
+        action="user.read",
+        caller=caller,
+        origin=origin,
+        entity=("user", user_id),
+        patient_id=account.patient_id,
+    )
+    return account
 
 
 @users_router.post(

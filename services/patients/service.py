@@ -19,7 +19,7 @@ from services.common.errors import (
     Problem,
 )
 from services.common.pagination import after, decode_cursor, page_of
-from services.patients import audit
+from services.patients import accounts, audit
 from services.patients.clients import SchedulingClient
 from services.patients.models import Patient
 from services.patients.schemas import (
@@ -199,13 +199,14 @@ async def archive_patient(
         raise Conflict("The patient is already archived.")
     values = {"status": "archived", "archived_at": utcnow(), "archive_reason": reason}
     archived = await _bump(session, patient, expected_version, values)
+    login_disabled = await accounts.disable_patient_login(session, patient_id=patient_id)
     await audit.record(
         session,
         action="patient.archive",
         caller=caller,
         origin=origin,
         patient_id=patient_id,
-        detail={"reason": reason},
+        detail={"reason": reason, "login_disabled": login_disabled},
     )
     return archived
 

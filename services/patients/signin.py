@@ -33,12 +33,15 @@ class Policy:
     lock_after: int  # from this many on, locked for `lock`
     window: timedelta = timedelta(minutes=15)
     lock: timedelta = timedelta(minutes=15)
+    # Waits stay short, so a patient attacker still reaches the lock inside the window.
+    longest_wait_seconds: int = 30
 
     def lock_for(self, failures: int) -> timedelta | None:
         if failures >= self.lock_after:
             return self.lock
         if failures >= self.slow_after:
-            return timedelta(seconds=2 ** (failures - self.slow_after + 1))
+            seconds = min(2 ** (failures - self.slow_after + 1), self.longest_wait_seconds)
+            return timedelta(seconds=seconds)
         return None
 
 
@@ -118,7 +121,7 @@ async def sign_in(
             detail={"email": email},
         )
         return None
-    await session.exec(delete(SignInThrottle).where(col(SignInThrottle.key) == keys[0][0]))
+    await lift_lock(session, email=email)
     await audit.record(
         session,
         action="auth.sign_in",
@@ -127,6 +130,12 @@ async def sign_in(
         actor_role=account.role,
     )
     return account
+
+
+async def lift_lock(session: AsyncSession, *, email: str) -> bool:
+    """Forget an account's failed sign-ins (after a success, or by an operator)."""
+    statement = delete(SignInThrottle).where(col(SignInThrottle.key) == f"account:{email}")
+    return bool((await session.exec(statement)).rowcount)
 
 
 # -- refresh tokens ---------------------------------------------------------------------------
@@ -190,6 +199,13 @@ async def redeem_refresh_token(
         return None
     token.used_at = now
     session.add(token)
+    await audit.record(
+        session,
+        action="auth.refresh",
+        origin=origin,
+        actor_user_id=account.id,
+        actor_role=account.role,
+    )
     return account, await issue_refresh_token(
         session, account=account, settings=settings, family=token
     )

@@ -228,3 +228,45 @@ async def test_bad_token_requests(patients_api, form):
     response = await patients_api.post("/v1/auth/token", data=form)
     assert response.status_code in (401, 422)
     assert response.headers["content-type"] == "application/problem+json"
+
+
+async def test_archiving_a_patient_disables_their_login(patients_api, db, apps):
+    patient = await make_patient(db)
+    account = await make_account(db, role="patient", patient=patient)
+    tokens = (await sign_in(patients_api, account.email)).json()
+    desk = await headers_for(db, apps, "front_desk")
+    archived = await patients_api.post(
+        f"/v1/patients/{patient.id}/archive", json={"reason": "discharged"}, headers=desk
+    )
+    assert archived.status_code == 200
+    assert (await sign_in(patients_api, account.email)).status_code == 401
+    assert (await refresh(patients_api, tokens["refresh_token"])).status_code == 401
+
+
+async def test_account_reads_and_refreshes_are_audited(patients_api, db, apps):
+    from sqlmodel import select
+
+    from services.patients.models import AuditEvent
+
+    admin = await make_account(db, role="admin")
+    patient_login = await make_account(db, role="patient")
+    headers = bearer(token_for(apps, admin))
+    await patients_api.get("/v1/users", headers=headers)
+    await patients_api.get(f"/v1/users/{patient_login.id}", headers=headers)
+    tokens = (await sign_in(patients_api, patient_login.email)).json()
+    await refresh(patients_api, tokens["refresh_token"])
+    actions = {
+        (r.action, r.patient_id)
+        for r in (
+            await db.exec(
+                select(AuditEvent).where(
+                    AuditEvent.action.in_(["user.list", "user.read", "auth.refresh"])
+                )
+            )
+        ).all()
+    }
+    assert {
+        ("user.list", None),
+        ("user.read", patient_login.patient_id),
+        ("auth.refresh", None),
+    } <= actions

@@ -102,3 +102,14 @@ async def test_failures_are_audited(patients_api, db, apps, email):
     await attempt(patients_api, email)
     rows = (await db.exec(select(AuditEvent).where(AuditEvent.action == "auth.sign_in"))).all()
     assert [(r.outcome, r.detail["email"]) for r in rows][-1] == ("failure", email.lower())
+
+
+def test_waits_stay_short_enough_to_reach_the_lock_inside_the_window():
+    from services.patients.signin import ACCOUNT_POLICY, CLIENT_POLICY
+
+    for policy in (ACCOUNT_POLICY, CLIENT_POLICY):
+        waits = [policy.lock_for(n) for n in range(1, policy.lock_after)]
+        total = sum(w.total_seconds() for w in waits if w)
+        assert total < policy.window.total_seconds()
+        assert max(w for w in waits if w) < policy.lock
+        assert policy.lock_for(policy.lock_after) == policy.lock
