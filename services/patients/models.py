@@ -9,7 +9,7 @@ from sqlmodel import Field, SQLModel
 
 from services.common.columns import created_at_field, id_field, jsonb_field, timestamp_field
 from services.common.database import metadata  # noqa: F401  (naming convention first)
-from services.patients.search import fold
+from services.patients.names import fold
 
 SCHEMA = "patients"
 AUDIT_OUTCOMES = ("success", "denied", "failure")

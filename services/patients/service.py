@@ -4,8 +4,8 @@ Functions flush; the request's session commits. Every read and change is audited
 import uuid
 from typing import Any
 
-from sqlalchemy import and_, or_, update
-from sqlmodel import col, select
+from sqlalchemy import update
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.common.auth import Caller
@@ -18,10 +18,11 @@ from services.common.errors import (
     PreconditionFailed,
     Problem,
 )
-from services.common.pagination import after, decode_cursor, page_of
+from services.common.pagination import decode_cursor, page_of
 from services.patients import accounts, audit
 from services.patients.clients import SchedulingClient
 from services.patients.models import Patient
+from services.patients.names import fold
 from services.patients.schemas import (
     CONTACT_FIELDS,
     DiagnosisIn,
@@ -29,7 +30,7 @@ from services.patients.schemas import (
     PatientUpdate,
     laterality_of,
 )
-from services.patients.search import fold, like_prefix
+from services.patients.search import search_statement, sort_key
 
 NOT_FOUND = "No patient with this id."
 
@@ -222,12 +223,10 @@ async def search_patients(
 ) -> tuple[list[Patient], str | None]:
     """By name prefix (any word of given, family or preferred name), date of birth, phone,
     home clinic and status; ordered by family name, given name, id."""
-    order = (col(Patient.family_key), col(Patient.given_key), col(Patient.id))
-    statement = select(Patient).where(*_conditions(filters))
-    if cursor:
-        statement = statement.where(after(order, decode_cursor(cursor, [str, str, uuid.UUID])))
-    rows = (await session.exec(statement.order_by(*order).limit(limit + 1))).all()
-    page = page_of(rows, limit, lambda p: (p.family_key, p.given_key, p.id))
+    after_key = decode_cursor(cursor, [str, str, uuid.UUID]) if cursor else None
+    statement = search_statement(filters, after_key=after_key, limit=limit + 1)
+    rows = (await session.exec(statement)).all()
+    page = page_of(rows, limit, sort_key)
     await audit.record(
         session,
         action="patient.search",
@@ -239,25 +238,3 @@ async def search_patients(
         },
     )
     return page
-
-
-def _conditions(filters: dict[str, Any]) -> list[Any]:
-    conditions: list[Any] = [col(Patient.status) == filters["status"]]
-    for word in (filters.get("name") or "").split()[:4]:
-        pattern = like_prefix(word)
-        conditions.append(
-            or_(
-                col(Patient.family_key).like(pattern),
-                col(Patient.given_key).like(pattern),
-                col(Patient.preferred_key).like(pattern),
-            )
-        )
-    exact: dict[str, Any] = {
-        "birth_date": Patient.birth_date,
-        "phone": Patient.phone,
-        "home_location": Patient.home_location,
-    }
-    conditions += [
-        col(column) == filters[f] for f, column in exact.items() if filters.get(f) is not None
-    ]
-    return [and_(*conditions)]

@@ -1,0 +1,1 @@
+"""Speed benchmarks of the whole stack (`make bench`); never part of the test suite."""

@@ -1,0 +1,184 @@
+"""`make bench`: start a throwaway stack, create data, run closed-loop load scenarios, report;
+then search over 100,000 generated patients on a second throwaway stack (search-100k).
+
+python -m bench [--seconds 10] [--concurrency 32] [--scenario NAME ...] [--ref REV] [--list]
+"""
+
+import argparse
+import asyncio
+import dataclasses
+import random
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+from bench import report, search100k, searchreport
+from bench.data import Tokens, create_patients, sign_in_all
+from bench.load import Result, make_client, run_closed_loop
+from bench.scenarios import SCENARIOS, Fixture, Scenario, by_name
+from bench.source import describe, source_tree
+from bench.stack import Stack, log_problems, running_stack
+
+Rows = list[tuple[Scenario, Result]]
+T = TypeVar("T")
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=10.0, help="per scenario (default 10)")
+    parser.add_argument("--concurrency", type=int, default=32, help="requests in flight (32)")
+    parser.add_argument("--warmup", type=float, default=1.0, help="unrecorded seconds first (1)")
+    parser.add_argument("--patients", type=int, default=200, help="patients made first (200)")
+    parser.add_argument(
+        "--scenario", action="append", metavar="NAME", help="run only this one (repeatable)"
+    )
+    parser.add_argument(
+        "--ref", metavar="REV", help="run a committed revision (git archive) not the working tree"
+    )
+    parser.add_argument(
+        "--client",
+        choices=("httpx", "raw"),
+        default="raw",
+        help="load generator: plain asyncio sockets (default) or one shared httpx.AsyncClient",
+    )
+    parser.add_argument(
+        "--search-patients", type=int, default=100_000, help="search-100k: patients (100000)"
+    )
+    parser.add_argument(
+        "--search-requests", type=int, default=300, help="search-100k: searches measured (300)"
+    )
+    parser.add_argument("--list", action="store_true", help="list the scenarios and exit")
+    args = parser.parse_args(argv)
+    if args.seconds <= 0 or args.concurrency < 1 or args.warmup < 0 or args.patients < 1:
+        parser.error("--seconds, --concurrency and --patients must be positive")
+    if args.search_patients < 10 or args.search_requests < 1:
+        parser.error("--search-patients must be at least 10, --search-requests positive")
+    if args.ref is not None and args.ref.startswith("-"):
+        parser.error(f"--ref {args.ref!r} is not a revision")
+    return args
+
+
+def print_list() -> None:
+    for s in SCENARIOS:
+        print(f"{s.name:<15} {s.request:<50} {s.measures}")
+    print(f"{search100k.NAME:<15} {search100k.REQUEST:<50} {search100k.MEASURES}")
+
+
+def selection(names: list[str] | None) -> tuple[list[Scenario], bool]:
+    """The closed-loop scenarios asked for, and whether search-100k was; all when none named."""
+    if not names:
+        return list(SCENARIOS), True
+    known = [s.name for s in SCENARIOS] + [search100k.NAME]
+    if unknown := [n for n in names if n not in known]:
+        raise SystemExit(f"no scenario {unknown[0]!r}; known: {', '.join(known)}")
+    loops = [by_name(n) for n in dict.fromkeys(names) if n != search100k.NAME]
+    return loops, search100k.NAME in names
+
+
+async def run_one(scenario: Scenario, fixture: Fixture, args: argparse.Namespace) -> Result:
+    send = scenario.build(fixture)
+    async with make_client(args.concurrency, args.client) as client:
+        if args.warmup:
+            await run_closed_loop(
+                "warm-up", client, send, seconds=args.warmup, concurrency=args.concurrency
+            )
+        result = await run_closed_loop(
+            scenario.name, client, send, seconds=args.seconds, concurrency=args.concurrency
+        )
+    errors = result.tally.errors
+    print(f"  {scenario.name:<15} {result.rate:8,.0f} req/s  errors {errors}", flush=True)
+    return result
+
+
+async def fixture_for(stack: Stack, patients: int) -> Fixture:
+    rng = random.Random(20261124)
+    async with make_client(8) as client:
+        tokens = await sign_in_all(client, stack)
+        ids = await create_patients(client, stack, tokens.front_desk, patients, rng)
+    return Fixture(stack=stack, tokens=tokens, patient_ids=ids, rng=rng)
+
+
+async def fresh_tokens(stack: Stack) -> Tokens:
+    """Tokens live 15 minutes; each scenario signs in anew so long runs never see them expire."""
+    async with make_client(2) as client:
+        return await sign_in_all(client, stack)
+
+
+async def run_all(stack: Stack, scenarios: list[Scenario], args: argparse.Namespace) -> Rows:
+    print(f"Creating {args.patients} patients through the API...", flush=True)
+    fixture = await fixture_for(stack, args.patients)
+    rows = []
+    for scenario in scenarios:
+        fixture = dataclasses.replace(fixture, tokens=await fresh_tokens(stack))
+        rows.append((scenario, await run_one(scenario, fixture, args)))
+    return rows
+
+
+def guarded(stack: Stack, work: Callable[[], T]) -> T:
+    """Run work; on failure show the services' log problems before they are deleted."""
+    try:
+        return work()
+    except BaseException:
+        print("Warnings and errors in the services' logs:", file=sys.stderr)
+        for line in log_problems(stack) or ["none"]:
+            print(f"  {line}", file=sys.stderr)
+        raise
+
+
+def benchmark(stack: Stack, scenarios: list[Scenario], args: argparse.Namespace) -> Rows:
+    return guarded(stack, lambda: asyncio.run(run_all(stack, scenarios, args)))
+
+
+def settings_line(args: argparse.Namespace) -> str:
+    return (
+        f"{args.seconds:g} s per scenario after {args.warmup:g} s warm-up, "
+        f"concurrency {args.concurrency}, {args.patients} patients made first, "
+        f"load generator client: {args.client}"
+    )
+
+
+def run_loops(root: Path, scenarios: list[Scenario], args: argparse.Namespace, code: str) -> str:
+    started = report.now_utc()
+    print(f"Starting a throwaway stack (ops.run) from the {code}...", flush=True)
+    with running_stack(root) as stack:
+        rows = benchmark(stack, scenarios, args)
+        problems = log_problems(stack)
+    return report.render(
+        rows, started=started, settings=settings_line(args), code=code, log_problems=problems
+    )
+
+
+def run_search(root: Path, args: argparse.Namespace, code: str) -> str:
+    started = report.now_utc()
+    print(f"Starting a throwaway stack for {search100k.NAME} from the {code}...", flush=True)
+    with running_stack(root) as stack:
+        run = guarded(stack, lambda: search100k.run_sync(stack, args))
+        problems = log_problems(stack)
+    return searchreport.render(run, started=started, code=code, args=args, problems=problems)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    if args.list:
+        print_list()
+        return 0
+    scenarios, search = selection(args.scenario)
+    code, parts = describe(args.ref), []
+    with source_tree(args.ref) as root:
+        if scenarios:
+            parts.append(run_loops(root, scenarios, args, code))
+        if search:
+            parts.append(run_search(root, args, code))
+    text = "\n".join(parts)
+    print("\n" + text)
+    print(f"Written to {report.write_latest(text)}")
+    return 0
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        print("Interrupted; the stack was stopped and its temp folder deleted.", file=sys.stderr)
+        sys.exit(130)
