@@ -16,19 +16,17 @@ from contextlib import asynccontextmanager
 from typing import Any, NoReturn
 
 from pydantic import ValidationError
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import create_async_engine
-from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ops.migrate import upgrade_to_head
 from ops.seed import seed
 from services.common.database import committing
-from services.common.errors import Conflict, Problem
+from services.common.errors import Problem
 from services.common.settings import get_settings
 from services.patients import accounts, audit
 from services.patients.models import AuditEvent, UserAccount
-from services.patients.passwords import check_new_password, hash_password
 from services.patients.schemas import StaffAccountCreate
 
 PROG = "clinic-admin"
@@ -98,47 +96,25 @@ def _parse_uuid(value: str, what: str) -> uuid.UUID:
 # -- accounts ---------------------------------------------------------------------------------
 
 
-def _new_staff_account(email: str, name: str, role: str, password: str) -> UserAccount:
-    """Validated as the API validates (schema and password rules), hashed, not yet saved."""
+def _staff_account(email: str, name: str, role: str, password: str) -> StaffAccountCreate:
+    """Validated as the API validates its body."""
     try:
-        data = StaffAccountCreate.model_validate(
+        return StaffAccountCreate.model_validate(
             {"email": email, "display_name": name, "role": role, "password": password}
         )
     except ValidationError as exc:
         raise CliError(_first_error(exc)) from None
-    email = str(data.email).lower()
-    check_new_password(data.password, email=email, field="password")
-    return UserAccount(
-        email=email,
-        display_name=data.display_name,
-        role=data.role,
-        password_hash=hash_password(data.password),
-    )
 
 
-async def _insert_account(account: UserAccount) -> uuid.UUID:
+async def _insert_account(data: StaffAccountCreate) -> uuid.UUID:
     async with _session() as session:
-        taken = select(UserAccount.id).where(UserAccount.email == account.email)
-        if (await session.exec(taken)).first() is not None:
-            raise Conflict(f"An account with the email {account.email!r} already exists.")
-        session.add(account)
-        try:
-            await session.flush()
-        except IntegrityError:  # created by someone else a moment ago
-            raise Conflict(f"An account with the email {account.email!r} already exists.") from None
-        await audit.record(
-            session,
-            action="user.create",
-            origin=NO_ORIGIN,
-            entity=("user", account.id),
-            detail={**BY_CLI, "role": account.role},
-        )
+        account = await accounts.create_staff_account(session, data=data, **accounts.BY_OPERATOR)
         return account.id
 
 
 def _create(args: argparse.Namespace, role: str) -> None:
-    account = _new_staff_account(args.email, args.name, role, _read_password(args))
-    print(asyncio.run(_insert_account(account)))
+    data = _staff_account(args.email, args.name, role, _read_password(args))
+    print(asyncio.run(_insert_account(data)))
 
 
 def _create_admin(args: argparse.Namespace) -> None:

@@ -41,26 +41,32 @@ async def _email_is_free(session: AsyncSession, email: str) -> None:
         raise Conflict("An account with this email already exists.")
 
 
-async def create_staff_account(
-    session: AsyncSession, *, data: StaffAccountCreate, caller: Caller, origin: audit.Origin
+async def _open_account(
+    session: AsyncSession, *, email: str, password: str, **fields: Any
 ) -> UserAccount:
-    email = str(data.email).lower()
-    check_new_password(data.password, email=email)
+    """Check the password rules and that the email is free, hash, and save (flushed)."""
+    check_new_password(password, email=email)
     await _email_is_free(session, email)
-    account = UserAccount(
-        email=email,
+    password_hash = await run_in_threadpool(hash_password, password)
+    return await _add_account(
+        session, UserAccount(email=email, password_hash=password_hash, **fields)
+    )
+
+
+async def create_staff_account(
+    session: AsyncSession, *, data: StaffAccountCreate, **actor: Any
+) -> UserAccount:
+    """A staff account; actor is the admin's caller and origin, or BY_OPERATOR for the CLI."""
+    account = await _open_account(
+        session,
+        email=str(data.email).lower(),
+        password=data.password,
         display_name=data.display_name,
         role=data.role,
-        password_hash=await run_in_threadpool(hash_password, data.password),
     )
-    await _add_account(session, account)
+    detail = {**actor.pop("detail", {}), "role": data.role}
     await audit.record(
-        session,
-        action="user.create",
-        caller=caller,
-        origin=origin,
-        entity=("user", account.id),
-        detail={"role": data.role},
+        session, action="user.create", entity=("user", account.id), detail=detail, **actor
     )
     return account
 
@@ -81,17 +87,14 @@ async def create_patient_account(
     existing = select(UserAccount.id).where(UserAccount.patient_id == patient_id)
     if (await session.exec(existing)).first() is not None:
         raise Conflict("This patient already has a login.")
-    email = str(data.email).lower()
-    check_new_password(data.password, email=email)
-    await _email_is_free(session, email)
-    account = UserAccount(
-        email=email,
+    account = await _open_account(
+        session,
+        email=str(data.email).lower(),
+        password=data.password,
         display_name=patient.preferred_name or patient.given_name,
         role="patient",
         patient_id=patient_id,
-        password_hash=await run_in_threadpool(hash_password, data.password),
     )
-    await _add_account(session, account)
     await audit.record(
         session,
         action="account.create",
