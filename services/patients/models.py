@@ -9,7 +9,7 @@ from sqlmodel import Field, SQLModel
 
 from services.common.columns import created_at_field, id_field, jsonb_field, timestamp_field
 from services.common.database import metadata  # noqa: F401  (naming convention first)
-from services.patients.names import fold
+from services.patients.names import SEARCH_KEY_OF, search_keys
 
 SCHEMA = "patients"
 AUDIT_OUTCOMES = ("success", "denied", "failure")
@@ -79,9 +79,9 @@ class Patient(SQLModel, table=True):
 @event.listens_for(Patient, "before_update")
 def _fold_names(mapper: Any, connection: Any, patient: Patient) -> None:
     """Keep the search keys in step with the names on every ORM write."""
-    patient.family_key = fold(patient.family_name)
-    patient.given_key = fold(patient.given_name)
-    patient.preferred_key = fold(patient.preferred_name)
+    names = {name: getattr(patient, name) for name in SEARCH_KEY_OF}
+    for key, folded in search_keys(names).items():
+        setattr(patient, key, folded)
 
 
 class UserAccount(SQLModel, table=True):

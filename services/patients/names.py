@@ -20,3 +20,16 @@ def like_prefix(term: str) -> str:
     """A LIKE pattern matching names that start with term, wildcards in term escaped."""
     escaped = fold(term).replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_")
     return escaped + "%"
+
+
+# Which folded key column each name is searched through.
+SEARCH_KEY_OF = {
+    "family_name": "family_key",
+    "given_name": "given_key",
+    "preferred_name": "preferred_key",
+}
+
+
+def search_keys(names: dict[str, str | None]) -> dict[str, str]:
+    """The folded key columns for the names given (only those present in names)."""
+    return {key: fold(names[name]) for name, key in SEARCH_KEY_OF.items() if name in names}

@@ -147,6 +147,8 @@ class PatientCreate(Strict):
 
 CONTACT_FIELDS = frozenset({"phone", "email", "address", "emergency_contact"})
 REQUIRED_FIELDS = frozenset({"given_name", "family_name", "birth_date", "sex", "home_location"})
+# Never null in the row: a required field, or the diagnoses list (send [] to remove them all).
+NOT_NULL_FIELDS = REQUIRED_FIELDS | {"diagnoses"}
 
 
 class PatientUpdate(Strict):
@@ -169,10 +171,10 @@ class PatientUpdate(Strict):
     @model_validator(mode="after")
     def _required_fields_stay_filled(self) -> "PatientUpdate":
         cleared = sorted(
-            f for f in REQUIRED_FIELDS & self.model_fields_set if getattr(self, f) is None
+            f for f in NOT_NULL_FIELDS & self.model_fields_set if getattr(self, f) is None
         )
         if cleared:
-            raise ValueError(f"{', '.join(cleared)} cannot be cleared")
+            raise ValueError(f"{', '.join(cleared)} cannot be null (diagnoses may be [])")
         if not self.model_fields_set:
             raise ValueError("send at least one field to change")
         return self

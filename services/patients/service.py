@@ -22,7 +22,7 @@ from services.common.pagination import decode_cursor, page_of
 from services.patients import accounts, audit
 from services.patients.clients import SchedulingClient
 from services.patients.models import Patient
-from services.patients.names import fold
+from services.patients.names import search_keys
 from services.patients.schemas import (
     CONTACT_FIELDS,
     DiagnosisIn,
@@ -35,13 +35,17 @@ from services.patients.search import search_statement, sort_key
 NOT_FOUND = "No patient with this id."
 
 
-def _stored(field: str, value: Any) -> Any:
-    """A validated field as the row stores it (emails lower-cased, diagnoses with their side)."""
-    if field == "email" and value is not None:
-        return str(value).lower()
-    if field == "diagnoses":
-        return [_diagnosis(DiagnosisIn.model_validate(d)) for d in value]
-    return value
+def _row_values(data: PatientCreate | PatientUpdate, *, only_sent: bool) -> dict[str, Any]:
+    """The validated fields as the row stores them: emails lower-cased, diagnoses with their
+    side, dates as dates; only the fields the client sent when only_sent."""
+    values = data.model_dump(mode="json", exclude_unset=only_sent)
+    if "birth_date" in values:
+        values["birth_date"] = data.birth_date
+    if values.get("email"):
+        values["email"] = values["email"].lower()
+    if values.get("diagnoses") is not None:
+        values["diagnoses"] = [_diagnosis(d) for d in data.diagnoses or []]
+    return values
 
 
 def _diagnosis(entry: DiagnosisIn) -> dict[str, Any]:
@@ -50,15 +54,6 @@ def _diagnosis(entry: DiagnosisIn) -> dict[str, Any]:
         "laterality": laterality_of(entry.code),
         "description": entry.description,
     }
-
-
-def _search_keys(values: dict[str, Any]) -> dict[str, str]:
-    names = {
-        "family_name": "family_key",
-        "given_name": "given_key",
-        "preferred_name": "preferred_key",
-    }
-    return {key: fold(values[name]) for name, key in names.items() if name in values}
 
 
 async def _check_location(scheduling: SchedulingClient, slug: str, caller: Caller) -> None:
@@ -75,9 +70,7 @@ async def register_patient(
     origin: audit.Origin,
 ) -> Patient:
     await _check_location(scheduling, data.home_location, caller)
-    values = {f: _stored(f, v) for f, v in data.model_dump(mode="json").items()}
-    values["birth_date"] = data.birth_date
-    patient = Patient(**values)
+    patient = Patient(**_row_values(data, only_sent=False))
     session.add(patient)
     await session.flush()
     await audit.record(
@@ -150,10 +143,8 @@ async def update_patient(
         raise Conflict("The patient is archived; archived records are read-only.")
     if "home_location" in changes and changes["home_location"] != patient.home_location:
         await _check_location(scheduling, changes["home_location"], caller)
-    values = {f: _stored(f, v) for f, v in changes.items()}
-    if data.birth_date is not None:
-        values["birth_date"] = data.birth_date
-    updated = await _bump(session, patient, expected_version, values | _search_keys(values))
+    values = _row_values(data, only_sent=True)
+    updated = await _bump(session, patient, expected_version, values | search_keys(values))
     await audit.record(
         session,
         action="patient.update",

@@ -139,6 +139,7 @@ async def test_if_match_is_required_and_checked(patients_api, db, apps, if_match
         {},
         {"given_name": None},
         {"birth_date": None},
+        {"diagnoses": None},
         {"home_location": "nowhere"},
         {"version": 7},
         {"id": "x"},
@@ -246,3 +247,23 @@ async def test_archive_honours_if_match_when_sent(patients_api, db, apps):
         headers=headers | {"If-Match": '"9"'},
     )
     assert response.status_code == 412
+
+
+async def test_patch_replaces_the_diagnoses_and_an_empty_list_clears_them(patients_api, db, apps):
+    headers = await headers_for(db, apps, "therapist")
+    patient_id = (await register(patients_api, headers)).json()["id"]
+    url = f"/v1/patients/{patient_id}"
+    both = await patients_api.patch(
+        url,
+        json={"diagnoses": [{"code": "g57.63"}], "email": "T@Example.COM"},
+        headers=headers | {"If-Match": '"1"'},
+    )
+    assert both.status_code == 200, both.text
+    assert both.json()["diagnoses"] == [
+        {"code": "G57.63", "laterality": "bilateral", "description": None}
+    ]
+    assert both.json()["email"] == "t@example.com"
+    cleared = await patients_api.patch(
+        url, json={"diagnoses": []}, headers=headers | {"If-Match": '"2"'}
+    )
+    assert cleared.status_code == 200 and cleared.json()["diagnoses"] == []
