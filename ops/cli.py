@@ -22,6 +22,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ops.migrate import upgrade_to_head
 from ops.seed import seed
+from services.common.audit import NO_ORIGIN, AuditQuery
 from services.common.database import committing
 from services.common.errors import Problem
 from services.common.settings import get_settings
@@ -32,7 +33,6 @@ from services.patients.schemas import StaffAccountCreate
 PROG = "clinic-admin"
 STAFF_ROLES = ("admin", "therapist", "front_desk")
 BY_CLI = {"by": PROG}
-NO_ORIGIN = audit.Origin(client_ip=None)
 
 
 class CliError(Exception):
@@ -172,14 +172,8 @@ def _unlock(args: argparse.Namespace) -> None:
 async def _trail(patient_id: uuid.UUID, limit: int) -> tuple[list[AuditEvent], bool]:
     """Newest first; reading the trail is itself audited, as it is through the API."""
     async with _session() as session:
-        events, more = await audit.trail(
-            session,
-            patient_id=patient_id,
-            actor_user_id=None,
-            action=None,
-            limit=limit,
-            cursor=None,
-        )
+        query = AuditQuery(patient_id=patient_id)
+        events, more = await audit.trail.page(session, query=query, limit=limit, cursor=None)
         await audit.record(
             session, action="audit.read", origin=NO_ORIGIN, patient_id=patient_id, detail=BY_CLI
         )

@@ -113,6 +113,11 @@ class BadGateway(Problem):
     status, type_slug, title = 502, "bad-gateway", "Bad answer from another service"
 
 
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The `responses=` of a route: each status answered as problem+json."""
+    return {status: {"content": {PROBLEM_JSON: {}}} for status in statuses}
+
+
 def problem_body(
     status: int, type_slug: str, title: str, detail: str, instance: str, **extensions: Any
 ) -> dict[str, Any]:

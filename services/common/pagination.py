@@ -57,6 +57,12 @@ def after(columns: Sequence[Any], values: Sequence[Any]) -> ColumnElement[bool]:
     return tuple_(*columns) > tuple_(*values)
 
 
+def before(columns: Sequence[Any], values: Sequence[Any]) -> ColumnElement[bool]:
+    """Rows strictly before the cursor in ascending order: the next page of a newest-first
+    (descending) list."""
+    return tuple_(*columns) < tuple_(*values)
+
+
 def page_of(
     rows: Sequence[T], limit: int, key: Callable[[T], Sequence[Any]]
 ) -> tuple[list[T], str | None]:

@@ -9,6 +9,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.concurrency import run_in_threadpool
 
+from services.common.audit import NO_ORIGIN
 from services.common.auth import Caller
 from services.common.columns import utcnow
 from services.common.errors import Conflict, InvalidInput, NotFound, Unauthorized
@@ -184,7 +185,7 @@ async def disable_patient_login(session: AsyncSession, *, patient_id: uuid.UUID)
 # -- for the operator's CLI (no caller: audited as done by clinic-admin) ----------------------
 
 BY_OPERATOR: dict[str, Any] = {
-    "origin": audit.Origin(client_ip=None),
+    "origin": NO_ORIGIN,
     "detail": {"by": "clinic-admin"},
 }
 

@@ -6,12 +6,12 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Form, Request, Response, status
 from fastapi.responses import JSONResponse
 
+from services.common.audit import OriginDep
 from services.common.auth import Caller, CallerDep, require_role
 from services.common.database import SessionDep
 from services.common.errors import PROBLEM_JSON, InvalidInput, problem_body, problem_response
 from services.common.pagination import CursorQuery, LimitQuery, Page
 from services.patients import accounts, audit, signin
-from services.patients.audit import Origin
 from services.patients.models import UserAccount
 from services.patients.schemas import PasswordChange, StaffAccountCreate, TokenResponse, UserRead
 from services.patients.tokens import TokenSigner
@@ -21,13 +21,6 @@ auth_router = APIRouter(tags=["auth"])
 users_router = APIRouter(prefix="/v1/users", tags=["users"])
 AdminDep = Annotated[Caller, Depends(require_role("admin"))]
 SIGN_IN_FAILED = "The email or password is wrong, or the account is disabled."
-
-
-def origin_of(request: Request) -> Origin:
-    return Origin(client_ip=request.client.host if request.client else None)
-
-
-OriginDep = Annotated[Origin, Depends(origin_of)]
 
 
 class TokenForm:

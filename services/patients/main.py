@@ -8,10 +8,12 @@ import httpx
 from fastapi import FastAPI
 
 from services.common.app import create_app
+from services.common.audit import audit_router
 from services.common.auth import KeySet, StaticKeySet
 from services.common.settings import Settings, get_settings
+from services.patients.audit import trail
 from services.patients.auth_routes import auth_router, users_router
-from services.patients.routes import audit_router, patients_router
+from services.patients.routes import patients_router
 from services.patients.tokens import TokenSigner
 
 
@@ -44,7 +46,7 @@ def build_app(
         service="patients",
         title="Clinic patients service",
         description="Patient records, accounts and roles; signs the access tokens.",
-        routers=[auth_router, users_router, patients_router, audit_router],
+        routers=[auth_router, users_router, patients_router, audit_router(trail)],
         settings=settings or get_settings(),
         key_set=_own_keys,
         on_startup=_load_signing_key,

@@ -4,15 +4,15 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, CheckConstraint, Column, Identity, Index, String, event, text
+from sqlalchemy import CheckConstraint, Index, String, event
 from sqlmodel import Field, SQLModel
 
+from services.common.audit import AuditEventFields, audit_id_field, audit_table_args
 from services.common.columns import created_at_field, id_field, jsonb_field, timestamp_field
 from services.common.database import metadata  # noqa: F401  (naming convention first)
 from services.patients.names import SEARCH_KEY_OF, search_keys
 
 SCHEMA = "patients"
-AUDIT_OUTCOMES = ("success", "denied", "failure")
 SEXES = ("female", "male", "other", "unknown")
 PATIENT_STATUSES = ("active", "archived")
 ACCOUNT_ROLES = ("admin", "therapist", "front_desk", "patient")
@@ -141,29 +141,11 @@ class SignInThrottle(SQLModel, table=True):
     locked_until: datetime | None = timestamp_field()
 
 
-class AuditEvent(SQLModel, table=True):
+class AuditEvent(AuditEventFields, table=True):
     """Who did what to which record, when, from where. Append-only: a trigger refuses
     UPDATE, DELETE and TRUNCATE, whatever the application does."""
 
     __tablename__ = "audit_event"
-    __table_args__ = (
-        CheckConstraint(_one_of("outcome", AUDIT_OUTCOMES), name="outcome"),
-        Index("ix_audit_event_patient_id", "patient_id", text("id DESC")),
-        Index("ix_audit_event_actor_user_id", "actor_user_id", text("id DESC")),
-        {"schema": SCHEMA},
-    )
+    __table_args__ = audit_table_args(SCHEMA)
 
-    id: int | None = Field(
-        default=None, sa_column=Column(BigInteger, Identity(always=True), primary_key=True)
-    )
-    occurred_at: datetime = created_at_field()
-    actor_user_id: uuid.UUID | None = None
-    actor_role: str | None = Field(default=None, max_length=20)
-    action: str = Field(max_length=60)
-    outcome: str = Field(default="success", max_length=10)
-    patient_id: uuid.UUID | None = None
-    entity_type: str | None = Field(default=None, max_length=40)
-    entity_id: str | None = Field(default=None, max_length=64)
-    client_ip: str | None = Field(default=None, max_length=64)
-    request_id: str | None = Field(default=None, max_length=128)
-    detail: dict[str, Any] = jsonb_field(default={}, nullable=False)
+    id: int | None = audit_id_field()

@@ -7,18 +7,17 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
 
+from services.common.audit import OriginDep
 from services.common.auth import Caller, CallerDep, require_role
 from services.common.database import SessionDep
 from services.common.errors import PROBLEM_JSON, PreconditionFailed, PreconditionRequired
 from services.common.pagination import CursorQuery, LimitQuery, Page
 from services.common.service_client import ServiceClient
-from services.patients import accounts, audit, service
-from services.patients.auth_routes import OriginDep
+from services.patients import accounts, service
 from services.patients.clients import SchedulingClient
 from services.patients.models import Patient
 from services.patients.schemas import (
     ArchiveRequest,
-    AuditEventRead,
     LocationSlug,
     PatientAccountCreate,
     PatientCreate,
@@ -30,11 +29,9 @@ from services.patients.schemas import (
 
 PROBLEM = {"content": {PROBLEM_JSON: {}}}
 patients_router = APIRouter(prefix="/v1/patients", tags=["patients"])
-audit_router = APIRouter(prefix="/v1/audit", tags=["audit"])
 
 RecordStaff = Annotated[Caller, Depends(require_role("front_desk", "therapist"))]
 FrontDesk = Annotated[Caller, Depends(require_role("front_desk"))]
-Admin = Annotated[Caller, Depends(require_role("admin"))]
 _ETAG = re.compile(r'^(?:W/)?"(\d{1,9})"$')
 
 
@@ -222,34 +219,3 @@ async def create_patient_account(
     return await accounts.create_patient_account(
         session, patient_id=patient_id, data=data, caller=caller, origin=origin
     )
-
-
-@audit_router.get("", response_model=Page[AuditEventRead], responses={401: PROBLEM, 403: PROBLEM})
-async def read_audit_trail(
-    caller: Admin,
-    session: SessionDep,
-    origin: OriginDep,
-    patient_id: uuid.UUID | None = None,
-    actor_id: uuid.UUID | None = None,
-    action: Annotated[str | None, Query(max_length=60, pattern=r"^[a-z_.]+$")] = None,
-    limit: LimitQuery = 50,
-    cursor: CursorQuery = None,
-) -> Any:
-    """The audit trail, newest first: of one patient, one actor or one action. Admins only."""
-    items, next_cursor = await audit.trail(
-        session,
-        patient_id=patient_id,
-        actor_user_id=actor_id,
-        action=action,
-        limit=limit,
-        cursor=cursor,
-    )
-    await audit.record(
-        session,
-        action="audit.read",
-        caller=caller,
-        origin=origin,
-        patient_id=patient_id,
-        detail={"actor_id": str(actor_id) if actor_id else None, "action": action},
-    )
-    return Page(items=items, next_cursor=next_cursor)

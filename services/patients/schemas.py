@@ -3,7 +3,7 @@
 import re
 import uuid
 from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 import phonenumbers
 from pydantic import (
@@ -246,18 +246,3 @@ class UserRead(BaseModel):
     patient_id: uuid.UUID | None
     disabled_at: datetime | None
     created_at: datetime
-
-
-class AuditEventRead(BaseModel):
-    id: int
-    occurred_at: datetime
-    actor_user_id: uuid.UUID | None
-    actor_role: str | None
-    action: str
-    outcome: str
-    patient_id: uuid.UUID | None
-    entity_type: str | None
-    entity_id: str | None
-    client_ip: str | None
-    request_id: str | None
-    detail: dict[str, Any]

@@ -14,11 +14,11 @@ from services.common.errors import (
     Conflict,
     Forbidden,
     InvalidInput,
-    NotFound,
     PreconditionFailed,
-    Problem,
 )
+from services.common.lookup import one_or_404
 from services.common.pagination import decode_cursor, page_of
+from services.common.visibility import PatientScoped
 from services.patients import accounts, audit
 from services.patients.clients import SchedulingClient
 from services.patients.models import Patient
@@ -33,6 +33,11 @@ from services.patients.schemas import (
 from services.patients.search import search_statement, sort_key
 
 NOT_FOUND = "No patient with this id."
+RECORD_VISIBILITY = PatientScoped(
+    staff_roles=("front_desk", "therapist"),
+    not_found=NOT_FOUND,
+    forbidden="Administrators do not read or change patient records.",
+)
 
 
 def _row_values(data: PatientCreate | PatientUpdate, *, only_sent: bool) -> dict[str, Any]:
@@ -88,21 +93,9 @@ async def _visible_patient(
     action: str,
 ) -> Patient:
     """The patient if the caller may see it; 404 otherwise, so ids cannot be probed.
-    Admins manage accounts and do not read patient records (least privilege). Refusals are
-    audited (outcome "denied"), so a privacy officer sees who tried to reach which record."""
-    refusal: Problem | None = None
-    if caller.role == "admin":
-        refusal = Forbidden("Administrators do not read or change patient records.")
-    elif caller.role == "patient" and caller.patient_id != patient_id:
-        refusal = NotFound(NOT_FOUND)
-    if refusal is not None:
-        raise audit.refused(
-            refusal, action=action, caller=caller, origin=origin, patient_id=patient_id
-        )
-    patient = await session.get(Patient, patient_id)
-    if patient is None:
-        raise NotFound(NOT_FOUND)
-    return patient
+    Admins manage accounts and do not read patient records (least privilege)."""
+    RECORD_VISIBILITY.check(caller, patient_id, trail=audit.trail, action=action, origin=origin)
+    return await one_or_404(session, Patient, patient_id, detail=NOT_FOUND)
 
 
 async def read_patient(
