@@ -23,10 +23,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from ops.migrate import upgrade_to_head
 from ops.seed import seed
 from services.common.audit import NO_ORIGIN, AuditQuery
+from services.common.columns import utcnow
 from services.common.database import committing
 from services.common.errors import Problem
 from services.common.settings import get_settings
-from services.patients import accounts, audit
+from services.patients import accounts, audit, signin
 from services.patients.models import AuditEvent, UserAccount
 from services.patients.schemas import StaffAccountCreate
 
@@ -166,6 +167,25 @@ def _unlock(args: argparse.Namespace) -> None:
     print("sign-in lock lifted" if lifted else "that account had no failed sign-ins on record")
 
 
+async def _prune_batch() -> signin.Pruned:
+    async with _session() as session:  # one short transaction per batch
+        return await signin.prune(session, now=utcnow(), batch=signin.PRUNE_BATCH)
+
+
+async def _prune_all() -> tuple[int, int]:
+    tokens = counts = 0
+    while True:
+        pruned = await _prune_batch()
+        tokens, counts = tokens + pruned.refresh_tokens, counts + pruned.sign_in_counts
+        if max(pruned.refresh_tokens, pruned.sign_in_counts) < signin.PRUNE_BATCH:
+            return tokens, counts
+
+
+def _prune(args: argparse.Namespace) -> None:
+    tokens, counts = asyncio.run(_prune_all())
+    print(f"deleted {tokens} refresh tokens of ended sessions and {counts} stale sign-in counts")
+
+
 # -- audit trail ------------------------------------------------------------------------------
 
 
@@ -278,6 +298,7 @@ def build_parser() -> argparse.ArgumentParser:
         ("unlock", "lift a sign-in lock after too many failed attempts", _unlock),
     ):
         _command(sub, name, help_, handler).add_argument("--email", required=True)
+    _command(sub, "prune", "delete ended sessions' refresh tokens and stale sign-in counts", _prune)
     trail = _command(sub, "audit", "print a patient's audit trail, newest first", _audit)
     trail.add_argument("--patient-id", required=True)
     trail.add_argument("--limit", type=int, default=50)

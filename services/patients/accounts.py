@@ -16,7 +16,7 @@ from services.common.errors import Conflict, InvalidInput, NotFound, Unauthorize
 from services.common.pagination import after, decode_cursor, page_of
 from services.patients import audit, signin
 from services.patients.models import Patient, UserAccount
-from services.patients.passwords import check_new_password, hash_password, verify_password
+from services.patients.passwords import check_new_password, hash_password
 from services.patients.schemas import PasswordChange, PatientAccountCreate, StaffAccountCreate
 
 
@@ -107,18 +107,39 @@ async def create_patient_account(
     return account
 
 
+TOO_MANY_GUESSES = "Too many wrong passwords; wait before trying again."
+
+
 async def change_password(
     session: AsyncSession, *, caller: Caller, data: PasswordChange, origin: audit.Origin
-) -> None:
+) -> InvalidInput | None:
+    """Change the caller's password, or the problem to answer when the current one is wrong:
+    returned, not raised, so the request commits the counted failure and its audit row. The
+    check is throttled with sign-in's counts, so a stolen token cannot guess the password."""
     account = await active_account(session, caller=caller)
-    if not await run_in_threadpool(verify_password, account.password_hash, data.current_password):
-        raise InvalidInput("The current password is wrong.", field="body.current_password")
+    refused = audit.event(
+        action="user.password_change", outcome="denied", caller=caller, origin=origin
+    )
+    if not await signin.password_holds(
+        session,
+        email=account.email,
+        password_hash=account.password_hash,
+        password=data.current_password,
+        origin=origin,
+        refused=refused,
+        refusal=TOO_MANY_GUESSES,
+    ):
+        await audit.record(
+            session, action="user.password_change", outcome="failure", caller=caller, origin=origin
+        )
+        return InvalidInput("The current password is wrong.", field="body.current_password")
     check_new_password(data.new_password, email=account.email, field="body.new_password")
     account.password_hash = await run_in_threadpool(hash_password, data.new_password)
     account.password_changed_at = utcnow()
     session.add(account)
     await signin.revoke_all_for(session, user_id=account.id)
     await audit.record(session, action="user.password_change", caller=caller, origin=origin)
+    return None
 
 
 async def set_disabled(

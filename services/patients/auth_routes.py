@@ -66,7 +66,8 @@ async def issue_token(
     """Sign in with email (as `username`) and password, or trade a refresh token.
 
     Answers a 15-minute bearer token and a refresh token that rotates on every use.
-    Repeated failures slow down, then lock the account or client for a while (429)."""
+    Repeated failures slow down, then lock the account from that address, or an address
+    trying many accounts, for a while (429); elsewhere the account is only slowed down."""
     settings = request.app.state.settings
     if form.grant_type == "refresh_token":
         if not form.refresh_token:
@@ -103,13 +104,24 @@ async def read_current_user(caller: CallerDep, session: SessionDep) -> Any:
 
 
 @users_router.post(
-    "/me/password", status_code=status.HTTP_204_NO_CONTENT, responses={401: PROBLEM, 422: PROBLEM}
+    "/me/password",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses={401: PROBLEM, 422: PROBLEM, 429: PROBLEM},
 )
 async def change_own_password(
-    data: PasswordChange, caller: CallerDep, session: SessionDep, origin: OriginDep
+    request: Request,
+    data: PasswordChange,
+    caller: CallerDep,
+    session: SessionDep,
+    origin: OriginDep,
 ) -> Response:
-    """Change your password; every refresh token of the account stops working."""
-    await accounts.change_password(session, caller=caller, data=data, origin=origin)
+    """Change your password; every refresh token of the account stops working.
+
+    Wrong current passwords count with failed sign-ins: repeated ones slow down, then lock
+    the account from this address for a while (429)."""
+    wrong = await accounts.change_password(session, caller=caller, data=data, origin=origin)
+    if wrong is not None:  # answered, not raised: the counted failure must commit
+        return problem_response(request, wrong.body(request.url.path), wrong.headers)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 

@@ -115,7 +115,11 @@ class RefreshToken(SQLModel, table=True):
     a rotated token used again means it was stolen, and the whole family is revoked."""
 
     __tablename__ = "refresh_token"
-    __table_args__ = (Index("ix_refresh_token_user_id", "user_id"), {"schema": SCHEMA})
+    __table_args__ = (
+        Index("ix_refresh_token_user_id", "user_id"),
+        Index("ix_refresh_token_family_id", "family_id"),  # revoking a family, its start
+        {"schema": SCHEMA},
+    )
 
     id: uuid.UUID = id_field()
     user_id: uuid.UUID = Field(foreign_key="patients.user_account.id", ondelete="CASCADE")
@@ -129,13 +133,14 @@ class RefreshToken(SQLModel, table=True):
 
 
 class SignInThrottle(SQLModel, table=True):
-    """Failed sign-ins per account and per client address, kept in PostgreSQL so every
-    replica of the service sees the same count."""
+    """Password attempts counted per account, per account and client address, and per client
+    address (see `throttle.py`), kept in PostgreSQL so every replica sees the same counts."""
 
     __tablename__ = "sign_in_throttle"
     __table_args__ = ({"schema": SCHEMA},)
 
-    key: str = Field(primary_key=True, max_length=300)
+    # "account:<email> from <address>": an email of 254 and an address of 64 characters fit.
+    key: str = Field(primary_key=True, max_length=400)
     failures: int = Field(default=0)
     window_started_at: datetime = created_at_field()
     locked_until: datetime | None = timestamp_field()

@@ -1,20 +1,19 @@
-"""Signing in: throttled password checks and rotating refresh tokens.
+"""Signing in: password checks under the throttle, rotating refresh tokens, and pruning.
 
-Failed attempts are counted per account and per client address in PostgreSQL (so every
-replica sees them). A few failures slow the next attempt down; more lock it for a while.
-Outcomes that must be remembered even though the answer is 401 (a failure counted, a stolen
-refresh token's family revoked) are returned, not raised, so the request's transaction
-commits them.
+A password is checked only after the attempt is counted (`throttle.reserve`), so parallel
+guesses cannot outrun the count. Outcomes that must be remembered even though the answer is
+401 (a failure counted, a stolen refresh token's family revoked) are returned, not raised, so
+the request's transaction commits them.
 """
 
 import hashlib
-import math
 import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import delete, text, update
+from sqlalchemy import func, text, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.concurrency import run_in_threadpool
@@ -22,120 +21,77 @@ from starlette.concurrency import run_in_threadpool
 from services.common.columns import utcnow
 from services.common.errors import TooManyRequests
 from services.common.settings import Settings
-from services.patients import audit
-from services.patients.models import RefreshToken, SignInThrottle, UserAccount
+from services.patients import audit, throttle
+from services.patients.models import AuditEvent, RefreshToken, UserAccount
 from services.patients.passwords import verify_password
 
-
-@dataclass(frozen=True)
-class Policy:
-    slow_after: int  # from this many failures on, each next try waits 2, 4, 8... seconds
-    lock_after: int  # from this many on, locked for `lock`
-    window: timedelta = timedelta(minutes=15)
-    lock: timedelta = timedelta(minutes=15)
-    # Waits stay short, so a patient attacker still reaches the lock inside the window.
-    longest_wait_seconds: int = 30
-
-    def lock_for(self, failures: int) -> timedelta | None:
-        if failures >= self.lock_after:
-            return self.lock
-        if failures >= self.slow_after:
-            seconds = min(2 ** (failures - self.slow_after + 1), self.longest_wait_seconds)
-            return timedelta(seconds=seconds)
-        return None
-
-
-ACCOUNT_POLICY = Policy(slow_after=3, lock_after=5)
-CLIENT_POLICY = Policy(slow_after=10, lock_after=20)
 THROTTLED = "Too many failed sign-ins; wait before trying again."
+# Dead rows are deleted by one successful sign-in in this many, a bounded batch at a time
+# (and by `clinic-admin prune`), so no job has to be scheduled for it.
+PRUNE_ONE_SIGN_IN_IN = 100
+PRUNE_BATCH = 500
 
 
-def _keys(email: str, client_ip: str | None) -> list[tuple[str, Policy]]:
-    keys = [(f"account:{email}", ACCOUNT_POLICY)]
-    if client_ip:
-        keys.append((f"client:{client_ip}", CLIENT_POLICY))
-    return keys
-
-
-async def _refuse_if_locked(session: AsyncSession, keys: list[str], now: datetime) -> None:
-    statement = select(SignInThrottle).where(SignInThrottle.key.in_(keys))  # type: ignore[attr-defined]
-    waits = [
-        (row.locked_until - now).total_seconds()
-        for row in (await session.exec(statement)).all()
-        if row.locked_until and row.locked_until > now
-    ]
-    if waits:
-        raise TooManyRequests(THROTTLED, retry_after=max(1, math.ceil(max(waits))))
-
-
-_COUNT_FAILURE = text(
-    """
-    INSERT INTO patients.sign_in_throttle AS t (key, failures, window_started_at)
-    VALUES (:key, 1, :now)
-    ON CONFLICT (key) DO UPDATE SET
-        failures = CASE WHEN t.window_started_at < :window_start THEN 1 ELSE t.failures + 1 END,
-        window_started_at = CASE WHEN t.window_started_at < :window_start
-                                 THEN :now ELSE t.window_started_at END
-    RETURNING failures
-    """
-)
-
-
-async def _count_failure(session: AsyncSession, key: str, policy: Policy, now: datetime) -> None:
-    params = {"key": key, "now": now, "window_start": now - policy.window}
-    failures = (await session.exec(_COUNT_FAILURE, params=params)).scalar_one()
-    lock = policy.lock_for(failures)
-    if lock is not None:
-        await session.exec(
-            update(SignInThrottle).where(SignInThrottle.key == key).values(locked_until=now + lock)  # type: ignore[arg-type]
-        )
+async def password_holds(
+    session: AsyncSession,
+    *,
+    email: str,
+    password_hash: str | None,
+    password: str,
+    origin: audit.Origin,
+    refused: AuditEvent,
+    refusal: str = THROTTLED,
+) -> bool:
+    """Check a password under the throttle: count the attempt first (or refuse it, 429,
+    keeping the `refused` audit row), then check; a right password takes its attempt back.
+    With no hash (no such account) a dummy one is checked, so a miss costs what a hit costs."""
+    keys = throttle.keys_for(email, origin.client_ip)
+    try:
+        await throttle.reserve(session, keys, now=utcnow(), refusal=refusal)
+    except TooManyRequests as throttled:
+        raise throttled.keeping(refused) from None
+    if not await run_in_threadpool(verify_password, password_hash, password):
+        return False
+    await throttle.forgive(session, keys)
+    return True
 
 
 async def sign_in(
     session: AsyncSession, *, email: str, password: str, origin: audit.Origin
 ) -> UserAccount | None:
-    """The account, or None (after counting the failure) when the credentials do not hold."""
-    email, now = email.strip().lower(), utcnow()
-    keys = _keys(email, origin.client_ip)
-    try:
-        await _refuse_if_locked(session, [k for k, _ in keys], now)
-    except TooManyRequests as throttled:
-        detail = {"email": email, "reason": "throttled"}
-        raise throttled.keeping(
-            audit.event(action="auth.sign_in", outcome="denied", origin=origin, detail=detail)
-        ) from None
+    """The account, or None (the failure counted and audited) when the credentials do not
+    hold. A disabled account's password is not even compared: it always fails."""
+    email = email.strip().lower()
     statement = select(UserAccount).where(UserAccount.email == email)
     account = (await session.exec(statement)).one_or_none()
-    valid = await run_in_threadpool(
-        verify_password, account.password_hash if account else None, password
+    usable = account if account is not None and account.disabled_at is None else None
+    attempt: dict[str, Any] = {"action": "auth.sign_in", "origin": origin}
+    refused = audit.event(
+        **attempt, outcome="denied", detail={"email": email, "reason": "throttled"}
     )
-    if account is None or not valid or account.disabled_at is not None:
-        for key, policy in keys:
-            await _count_failure(session, key, policy, now)
+    holds = await password_holds(
+        session,
+        email=email,
+        password_hash=usable.password_hash if usable else None,
+        password=password,
+        origin=origin,
+        refused=refused,
+    )
+    if usable is None or not holds:
+        actor = account.id if account else None  # only when the email exists
         await audit.record(
-            session,
-            action="auth.sign_in",
-            outcome="failure",
-            origin=origin,
-            actor_user_id=account.id if account else None,
-            detail={"email": email},
+            session, **attempt, outcome="failure", actor_user_id=actor, detail={"email": email}
         )
         return None
-    await lift_lock(session, email=email)
-    await audit.record(
-        session,
-        action="auth.sign_in",
-        origin=origin,
-        actor_user_id=account.id,
-        actor_role=account.role,
-    )
-    return account
+    await audit.record(session, **attempt, actor_user_id=usable.id, actor_role=usable.role)
+    if secrets.randbelow(PRUNE_ONE_SIGN_IN_IN) == 0:
+        await prune(session, now=utcnow(), batch=PRUNE_BATCH)
+    return usable
 
 
 async def lift_lock(session: AsyncSession, *, email: str) -> bool:
-    """Forget an account's failed sign-ins (after a success, or by an operator)."""
-    statement = delete(SignInThrottle).where(col(SignInThrottle.key) == f"account:{email}")
-    return bool((await session.exec(statement)).rowcount)
+    """Forget an account's failed sign-ins from every address (an operator's unlock)."""
+    return await throttle.forget_account(session, email=email)
 
 
 # -- refresh tokens ---------------------------------------------------------------------------
@@ -162,23 +118,53 @@ async def issue_refresh_token(
             family_expires_at=family.family_expires_at
             if family
             else now + timedelta(hours=settings.refresh_absolute_hours),
+            # The clock that sets password_changed_at, so the two compare.
+            created_at=now,
         )
     )
     await session.flush()
     return raw
 
 
+async def _locked_token(
+    session: AsyncSession, digest: str
+) -> tuple[RefreshToken, UserAccount] | None:
+    """The token and its account, both locked: the account first (shared), as a password
+    change or a disable takes it before revoking. Either that change waits for this refresh
+    and then revokes the rotated token too, or this refresh waits for the change and sees it."""
+    by_digest = col(RefreshToken.token_hash) == digest
+    user_id = (await session.exec(select(RefreshToken.user_id).where(by_digest))).one_or_none()
+    if user_id is None:
+        return None
+    account_query = select(UserAccount).where(UserAccount.id == user_id)
+    account = (await session.exec(account_query.with_for_update(read=True))).one_or_none()
+    token = (await session.exec(select(RefreshToken).where(by_digest).with_for_update())).first()
+    if account is None or token is None:  # deleted meanwhile
+        return None
+    return token, account
+
+
+async def _family_began_before(
+    session: AsyncSession, token: RefreshToken, moment: datetime
+) -> bool:
+    statement = select(func.min(RefreshToken.created_at)).where(
+        RefreshToken.family_id == token.family_id
+    )
+    began = (await session.exec(statement)).one()
+    return began is None or began < moment
+
+
 async def redeem_refresh_token(
     session: AsyncSession, *, raw: str, settings: Settings, origin: audit.Origin
 ) -> tuple[UserAccount, str] | None:
-    """Trade a refresh token for its account and a new one; None when it is not good."""
+    """Trade a refresh token for its account and a new one; None when it is not good: used
+    or revoked (then its family is revoked: it was stolen), expired, of a disabled account,
+    or of a sign-in older than the account's last password change."""
     now = utcnow()
-    statement = (
-        select(RefreshToken).where(RefreshToken.token_hash == _digest(raw)).with_for_update()
-    )
-    token = (await session.exec(statement)).one_or_none()
-    if token is None:
+    found = await _locked_token(session, _digest(raw))
+    if found is None:
         return None
+    token, account = found
     if token.used_at is not None or token.revoked_at is not None:
         await revoke_family(session, family_id=token.family_id, now=now)
         await audit.record(
@@ -190,11 +176,10 @@ async def redeem_refresh_token(
             detail={"family_id": str(token.family_id)},
         )
         return None
-    account = await session.get(UserAccount, token.user_id)
     if (
         now >= min(token.expires_at, token.family_expires_at)
-        or account is None
-        or account.disabled_at
+        or account.disabled_at is not None
+        or await _family_began_before(session, token, account.password_changed_at)
     ):
         return None
     token.used_at = now
@@ -225,3 +210,32 @@ async def revoke_all_for(session: AsyncSession, *, user_id: uuid.UUID) -> None:
         .where(RefreshToken.user_id == user_id, RefreshToken.revoked_at.is_(None))  # type: ignore[union-attr]
         .values(revoked_at=utcnow())
     )
+
+
+# -- pruning ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Pruned:
+    refresh_tokens: int
+    sign_in_counts: int
+
+
+# A family goes only once all of it is dead: a used token is kept while its family lives, so
+# presenting it again is still recognised as a theft and revokes the family.
+_PRUNE_TOKENS = text(
+    """
+    DELETE FROM patients.refresh_token WHERE id IN (
+        SELECT id FROM patients.refresh_token WHERE family_expires_at <= :now
+         LIMIT :batch FOR UPDATE SKIP LOCKED)
+    """
+)
+
+
+async def prune(session: AsyncSession, *, now: datetime, batch: int) -> Pruned:
+    """Delete up to `batch` refresh tokens of families past their absolute limit and up to
+    `batch` stale sign-in counts. Rows another request holds are skipped, not waited for."""
+    params = {"now": now, "batch": batch}
+    tokens = (await session.exec(_PRUNE_TOKENS, params=params)).rowcount  # type: ignore[attr-defined]
+    counts = await throttle.forget_stale(session, now=now, batch=batch)
+    return Pruned(refresh_tokens=tokens, sign_in_counts=counts)
