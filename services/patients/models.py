@@ -9,6 +9,7 @@ from sqlmodel import Field, SQLModel
 
 from services.common.columns import created_at_field, id_field, jsonb_field, timestamp_field
 from services.common.database import metadata  # noqa: F401  (naming convention first)
+from services.common.idempotency import IdempotencyRecord
 from services.patients.names import SEARCH_KEY_OF, search_keys
 
 SCHEMA = "patients"
@@ -167,3 +168,11 @@ class AuditEvent(SQLModel, table=True):
     client_ip: str | None = Field(default=None, max_length=64)
     request_id: str | None = Field(default=None, max_length=128)
     detail: dict[str, Any] = jsonb_field(default={}, nullable=False)
+
+
+class IdempotencyKey(IdempotencyRecord, table=True):
+    """The answers of `POST /v1/patients` and `POST /v1/patients/{id}/account` sent with an
+    `Idempotency-Key`, kept 24 hours so a retry replays them (services/common/idempotency.py)."""
+
+    __tablename__ = "idempotency_key"
+    __table_args__ = ({"schema": SCHEMA},)
