@@ -10,6 +10,7 @@ from sqlmodel import Field, SQLModel
 from services.common.audit import AuditEventFields, audit_id_field, audit_table_args
 from services.common.columns import created_at_field, id_field, jsonb_field, timestamp_field
 from services.common.database import metadata  # noqa: F401  (naming convention first)
+from services.common.idempotency import IdempotencyRecord
 from services.patients.names import SEARCH_KEY_OF, search_keys
 
 SCHEMA = "patients"
@@ -154,3 +155,11 @@ class AuditEvent(AuditEventFields, table=True):
     __table_args__ = audit_table_args(SCHEMA)
 
     id: int | None = audit_id_field()
+
+
+class IdempotencyKey(IdempotencyRecord, table=True):
+    """The answers of `POST /v1/patients` and `POST /v1/patients/{id}/account` sent with an
+    `Idempotency-Key`, kept 24 hours so a retry replays them (services/common/idempotency.py)."""
+
+    __tablename__ = "idempotency_key"
+    __table_args__ = ({"schema": SCHEMA},)

@@ -7,15 +7,17 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
 
+from services.common import idempotency
 from services.common.audit import OriginDep
 from services.common.auth import Caller, CallerDep, require_role
 from services.common.database import SessionDep
 from services.common.errors import PROBLEM_JSON, PreconditionFailed, PreconditionRequired
+from services.common.idempotency import IdempotencyKeyHeader
 from services.common.pagination import CursorQuery, LimitQuery, Page
 from services.common.service_client import ServiceClient
 from services.patients import accounts, service
 from services.patients.clients import SchedulingClient
-from services.patients.models import Patient
+from services.patients.models import IdempotencyKey, Patient
 from services.patients.schemas import (
     ArchiveRequest,
     LocationSlug,
@@ -74,22 +76,29 @@ def with_etag(response: Response, patient: Patient) -> Patient:
     "",
     response_model=PatientRead,
     status_code=status.HTTP_201_CREATED,
-    responses={401: PROBLEM, 403: PROBLEM, 503: PROBLEM},
+    responses={401: PROBLEM, 403: PROBLEM, 409: PROBLEM, 503: PROBLEM},
 )
 async def register_patient(
     data: PatientCreate,
-    response: Response,
+    request: Request,
     caller: RecordStaff,
     session: SessionDep,
     scheduling: SchedulingDep,
     origin: OriginDep,
+    idempotency_key: IdempotencyKeyHeader = None,
 ) -> Any:
-    """Register a new patient (front desk or therapist)."""
-    patient = await service.register_patient(
-        session, data=data, scheduling=scheduling, caller=caller, origin=origin
+    """Register a new patient (front desk or therapist). Safe to retry with an Idempotency-Key."""
+    await service.check_location(scheduling, data.home_location, caller)
+    key = await idempotency.claim(
+        session, IdempotencyKey, key=idempotency_key, caller=str(caller.user_id), request=request
     )
-    response.headers["Location"] = f"/v1/patients/{patient.id}"
-    return with_etag(response, patient)
+    if key.replay is not None:
+        return key.replay
+    patient = await service.register_patient(session, data=data, caller=caller, origin=origin)
+    headers = {"Location": f"/v1/patients/{patient.id}", "ETag": f'"{patient.version}"'}
+    return await key.answer(
+        201, PatientRead.model_validate(patient, from_attributes=True), headers=headers
+    )
 
 
 @patients_router.get("", response_model=Page[PatientRead], responses={401: PROBLEM, 403: PROBLEM})
@@ -211,11 +220,20 @@ async def archive_patient(
 async def create_patient_account(
     patient_id: uuid.UUID,
     data: PatientAccountCreate,
+    request: Request,
     caller: FrontDesk,
     session: SessionDep,
     origin: OriginDep,
+    idempotency_key: IdempotencyKeyHeader = None,
 ) -> Any:
-    """Create the patient's login (front desk); the patient then signs in with it."""
-    return await accounts.create_patient_account(
+    """Create the patient's login (front desk); the patient then signs in with it.
+    Safe to retry with an Idempotency-Key."""
+    key = await idempotency.claim(
+        session, IdempotencyKey, key=idempotency_key, caller=str(caller.user_id), request=request
+    )
+    if key.replay is not None:
+        return key.replay
+    account = await accounts.create_patient_account(
         session, patient_id=patient_id, data=data, caller=caller, origin=origin
     )
+    return await key.answer(201, UserRead.model_validate(account, from_attributes=True))

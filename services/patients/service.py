@@ -61,7 +61,9 @@ def _diagnosis(entry: DiagnosisIn) -> dict[str, Any]:
     }
 
 
-async def _check_location(scheduling: SchedulingClient, slug: str, caller: Caller) -> None:
+async def check_location(scheduling: SchedulingClient, slug: str, caller: Caller) -> None:
+    """Ask scheduling whether the clinic exists; call it before the unit of work begins, so
+    no transaction (nor an Idempotency-Key's lock) is held while scheduling answers."""
     if not await scheduling.location_exists(slug, token=caller.token):
         raise InvalidInput(f"No clinic has the slug {slug!r}.", field="body.home_location")
 
@@ -70,11 +72,10 @@ async def register_patient(
     session: AsyncSession,
     *,
     data: PatientCreate,
-    scheduling: SchedulingClient,
     caller: Caller,
     origin: audit.Origin,
 ) -> Patient:
-    await _check_location(scheduling, data.home_location, caller)
+    """Register a patient whose home_location `check_location` has accepted."""
     patient = Patient(**_row_values(data, only_sent=False))
     session.add(patient)
     await session.flush()
@@ -135,7 +136,7 @@ async def update_patient(
     if patient.status == "archived":
         raise Conflict("The patient is archived; archived records are read-only.")
     if "home_location" in changes and changes["home_location"] != patient.home_location:
-        await _check_location(scheduling, changes["home_location"], caller)
+        await check_location(scheduling, changes["home_location"], caller)
     values = _row_values(data, only_sent=True)
     updated = await _bump(session, patient, expected_version, values | search_keys(values))
     await audit.record(
