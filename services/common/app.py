@@ -1,5 +1,6 @@
 """The app factory every service uses: same middleware, errors, health and lifespan."""
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
@@ -13,11 +14,11 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
 from sqlalchemy import text
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import ProgrammingError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.common.auth import KeySet, RemoteKeySet, TokenVerifier
-from services.common.database import build_engine, database_is_reachable, install_database_handlers
+from services.common.database import build_engine, install_database_handlers
 from services.common.errors import PROBLEM_JSON, install_problem_handlers, problem_body
 from services.common.logs import configure_logging
 from services.common.middleware import RequestContextMiddleware
@@ -25,6 +26,7 @@ from services.common.settings import Settings, get_settings
 
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
 log = logging.getLogger("clinic.app")
+UNDEFINED_TABLE = "42P01"
 
 StartupHook = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 KeySetFactory = Callable[[FastAPI], KeySet]
@@ -155,23 +157,30 @@ def _health_router(service: str) -> APIRouter:
     )
     async def readyz(request: Request) -> Any:
         """Ready to serve: the database answers and its schema is at the newest migration."""
-        engine, head = request.app.state.engine, request.app.state.schema_head
-        if not await database_is_reachable(engine):
+        state = request.app.state
+        try:
+            # Bounded: a frozen database or a full pool makes the service unready, not stuck.
+            async with asyncio.timeout(state.settings.db_ready_timeout):
+                current = await _schema_revision(state.engine)
+        except (OSError, TimeoutError, SQLAlchemyError):
             return _not_ready(request, "The database cannot be reached.")
-        current = await _schema_revision(engine)
-        if current != head:
-            return _not_ready(request, f"The database schema is at {current}, not at {head}.")
+        if current != state.schema_head:
+            return _not_ready(
+                request, f"The database schema is at {current}, not at {state.schema_head}."
+            )
         return Readiness(status="ok", service=service, database="ok", schema_revision=current)
 
     return router
 
 
 async def _schema_revision(engine: AsyncEngine) -> str | None:
-    try:
-        async with engine.connect() as conn:
+    async with engine.connect() as conn:
+        try:
             return (await conn.execute(text("SELECT version_num FROM alembic_version"))).scalar()
-    except DBAPIError:  # no alembic_version table: never migrated
-        return None
+        except ProgrammingError as exc:  # no alembic_version table: never migrated
+            if getattr(exc.orig, "sqlstate", None) == UNDEFINED_TABLE:
+                return None
+            raise
 
 
 def _not_ready(request: Request, detail: str) -> JSONResponse:

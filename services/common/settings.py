@@ -23,6 +23,16 @@ class Settings(BaseSettings):
     )
     db_pool_size: int = Field(20, ge=1, le=200)
     db_max_overflow: int = Field(10, ge=0, le=200)
+    # Seconds. A request waits at most this long for a pooled connection, then answers 503.
+    db_pool_timeout: float = Field(5.0, gt=0, le=60)
+    db_connect_timeout: float = Field(5.0, gt=0, le=60)
+    # Seconds. Set on every connection, so a slow query, a lock held elsewhere or a
+    # forgotten transaction ends in an error (503) instead of holding a request or a lock.
+    db_statement_timeout: float = Field(5.0, gt=0, le=600)
+    db_lock_timeout: float = Field(3.0, gt=0, le=600)
+    db_idle_transaction_timeout: float = Field(15.0, gt=0, le=3600)
+    # Seconds `/readyz` gives the database to answer before it reports "not ready".
+    db_ready_timeout: float = Field(2.0, gt=0, le=60)
 
     patients_url: str = "http://127.0.0.1:8001"
     plans_url: str = "http://127.0.0.1:8002"
