@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 import argon2
 import httpx
 import pytest
+import stamina
 from argon2 import PasswordHasher
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -35,6 +36,8 @@ SERVICE_HOSTS = {
 def pytest_configure(config: pytest.Config) -> None:
     # argon2 at production cost takes ~0.2 s a hash; the suite hashes thousands of times.
     use_hasher(PasswordHasher.from_parameters(argon2.profiles.CHEAPEST))
+    # Calls between services retry without waiting (their total time budget still holds).
+    stamina.set_testing(True, attempts=3, cap=True)
     if hasattr(config, "workerinput"):
         return  # an xdist worker: the controller has the server
     server = TestServer()

@@ -39,6 +39,10 @@ class Settings(BaseSettings):
     scheduling_url: str = "http://127.0.0.1:8003"
     http_connect_timeout: float = 2.0
     http_read_timeout: float = 2.0
+    # One call to another service: attempts (idempotent calls only) and seconds for the whole
+    # call, retries and their waits included.
+    http_call_attempts: int = Field(3, ge=1, le=10)
+    http_call_budget: float = Field(5.0, gt=0, le=60)
 
     jwt_issuer: str = DEV_ISSUER
     jwt_audience: str = "clinic-api"

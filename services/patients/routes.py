@@ -11,7 +11,7 @@ from services.common.auth import Caller, CallerDep, require_role
 from services.common.database import SessionDep
 from services.common.errors import PROBLEM_JSON, PreconditionFailed, PreconditionRequired
 from services.common.pagination import CursorQuery, LimitQuery, Page
-from services.common.service_client import ServiceClient
+from services.common.service_client import CallPolicy, ServiceClient
 from services.patients import accounts, audit, service
 from services.patients.auth_routes import OriginDep
 from services.patients.clients import SchedulingClient
@@ -41,7 +41,12 @@ _ETAG = re.compile(r'^(?:W/)?"(\d{1,9})"$')
 def scheduling_client(request: Request) -> SchedulingClient:
     settings = request.app.state.settings
     return SchedulingClient(
-        ServiceClient(request.app.state.http, settings.scheduling_url, name="scheduling")
+        ServiceClient(
+            request.app.state.http,
+            settings.scheduling_url,
+            name="scheduling",
+            policy=CallPolicy.from_settings(settings),
+        )
     )
 
 
