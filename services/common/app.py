@@ -22,6 +22,7 @@ from services.common.database import build_engine, install_database_handlers
 from services.common.errors import PROBLEM_JSON, install_problem_handlers, problem_body
 from services.common.logs import configure_logging
 from services.common.middleware import RequestContextMiddleware
+from services.common.service_client import CallPolicy, ServiceClient
 from services.common.settings import Settings, get_settings
 
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
@@ -54,8 +55,9 @@ def migration_head() -> str | None:
 
 def _remote_keys(app: FastAPI) -> KeySet:
     settings: Settings = app.state.settings
-    url = settings.patients_url.rstrip("/") + "/.well-known/jwks.json"
-    return RemoteKeySet(app.state.http, url, ttl=settings.jwks_cache_seconds)
+    policy = CallPolicy.from_settings(settings)
+    patients = ServiceClient(app.state.http, settings.patients_url, name="patients", policy=policy)
+    return RemoteKeySet(patients, ttl=settings.jwks_cache_seconds)
 
 
 def build_http_client(
@@ -100,7 +102,10 @@ def create_app(
             if on_startup is not None:
                 await stack.enter_async_context(on_startup(app))
             app.state.verifier = TokenVerifier(
-                key_set(app), issuer=settings.jwt_issuer, audience=settings.jwt_audience
+                key_set(app),
+                issuer=settings.jwt_issuer,
+                audience=settings.jwt_audience,
+                leeway=settings.jwt_leeway_seconds,
             )
             yield
 

@@ -52,6 +52,8 @@ class Settings(BaseSettings):
     refresh_idle_minutes: int = Field(30, ge=1, le=24 * 60)
     refresh_absolute_hours: int = Field(12, ge=1, le=24 * 30)
     jwks_cache_seconds: int = Field(300, ge=10)
+    # Seconds of clock difference between hosts tolerated on a token's iat, nbf and exp.
+    jwt_leeway_seconds: int = Field(30, ge=0, le=300)
 
     max_body_bytes: int = Field(1024 * 1024, ge=1024)
     log_level: str = "INFO"

@@ -14,10 +14,14 @@ from services.plans.main import build_app as build_plans
 
 @asynccontextmanager
 async def plans_with(
-    settings: Settings, apps: dict[str, FastAPI]
+    settings: Settings,
+    apps: dict[str, FastAPI],
+    *,
+    calls_to: httpx.AsyncBaseTransport | None = None,
 ) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:
-    """The plans service on these settings; its calls (the JWKS) reach the suite's patients."""
-    app = build_plans(settings, http_transport=apps["plans"].state.http._transport)
+    """The plans service on these settings. Its calls (the JWKS) go to `calls_to`, by default
+    to the suite's patients service."""
+    app = build_plans(settings, http_transport=calls_to or apps["plans"].state.http._transport)
     transport = httpx.ASGITransport(app=app)
     async with (
         app.router.lifespan_context(app),
