@@ -23,7 +23,7 @@ from services.common.errors import PROBLEM_JSON, install_problem_handlers, probl
 from services.common.logs import configure_logging
 from services.common.middleware import RequestContextMiddleware
 from services.common.service_client import CallPolicy, ServiceClient
-from services.common.settings import Settings, get_settings
+from services.common.settings import HttpSettings, ServiceSettings, get_settings
 
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
 log = logging.getLogger("clinic.app")
@@ -54,14 +54,14 @@ def migration_head() -> str | None:
 
 
 def _remote_keys(app: FastAPI) -> KeySet:
-    settings: Settings = app.state.settings
+    settings: ServiceSettings = app.state.settings
     policy = CallPolicy.from_settings(settings)
     patients = ServiceClient(app.state.http, settings.patients_url, name="patients", policy=policy)
     return RemoteKeySet(patients, ttl=settings.jwks_cache_seconds)
 
 
 def build_http_client(
-    settings: Settings, transport: httpx.AsyncBaseTransport | None
+    settings: HttpSettings, transport: httpx.AsyncBaseTransport | None
 ) -> httpx.AsyncClient:
     timeout = httpx.Timeout(
         connect=settings.http_connect_timeout,
@@ -83,7 +83,7 @@ def create_app(
     title: str,
     description: str,
     routers: Sequence[APIRouter],
-    settings: Settings | None = None,
+    settings: ServiceSettings | None = None,
     key_set: KeySetFactory = _remote_keys,
     on_startup: StartupHook | None = None,
     http_transport: httpx.AsyncBaseTransport | None = None,

@@ -19,7 +19,7 @@ from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.common.errors import Problem, problem_body, problem_response, unexpected_error
-from services.common.settings import Settings
+from services.common.settings import DatabaseSettings
 
 log = logging.getLogger("clinic.database")
 
@@ -40,7 +40,7 @@ metadata: MetaData = SQLModel.metadata
 CLIENT_TIMEOUT_MARGIN = 1.0
 
 
-def build_engine(settings: Settings) -> AsyncEngine:
+def build_engine(settings: DatabaseSettings) -> AsyncEngine:
     return create_async_engine(
         settings.async_database_url,
         pool_size=settings.db_pool_size,
@@ -55,7 +55,7 @@ def build_engine(settings: Settings) -> AsyncEngine:
     )
 
 
-def session_settings(settings: Settings) -> dict[str, str]:
+def session_settings(settings: DatabaseSettings) -> dict[str, str]:
     """PostgreSQL settings of every connection: no query, lock wait or forgotten transaction
     holds a request (or a lock other requests need) for longer than a few seconds."""
     return {

@@ -24,7 +24,7 @@ from pydantic import BaseModel, ValidationError
 
 from services.common.errors import BadGateway, DependencyUnavailable
 from services.common.request_context import REQUEST_ID_HEADER, current_request_id
-from services.common.settings import Settings
+from services.common.settings import HttpSettings
 
 MAX_ANSWER_BYTES = 1024 * 1024
 RETRIED_STATUSES = frozenset({502, 503, 504})
@@ -43,7 +43,7 @@ class CallPolicy:
     max_retry_after: float = 2.0
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> "CallPolicy":
+    def from_settings(cls, settings: HttpSettings) -> "CallPolicy":
         return cls(attempts=settings.http_call_attempts, budget=settings.http_call_budget)
 
 

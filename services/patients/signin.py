@@ -21,10 +21,10 @@ from starlette.concurrency import run_in_threadpool
 
 from services.common.columns import utcnow
 from services.common.errors import TooManyRequests
-from services.common.settings import Settings
 from services.patients import audit
 from services.patients.models import RefreshToken, SignInThrottle, UserAccount
 from services.patients.passwords import verify_password
+from services.patients.settings import PatientsSettings
 
 
 @dataclass(frozen=True)
@@ -149,7 +149,7 @@ async def issue_refresh_token(
     session: AsyncSession,
     *,
     account: UserAccount,
-    settings: Settings,
+    settings: PatientsSettings,
     family: RefreshToken | None = None,
 ) -> str:
     raw, now = secrets.token_urlsafe(32), utcnow()
@@ -169,7 +169,7 @@ async def issue_refresh_token(
 
 
 async def redeem_refresh_token(
-    session: AsyncSession, *, raw: str, settings: Settings, origin: audit.Origin
+    session: AsyncSession, *, raw: str, settings: PatientsSettings, origin: audit.Origin
 ) -> tuple[UserAccount, str] | None:
     """Trade a refresh token for its account and a new one; None when it is not good."""
     now = utcnow()

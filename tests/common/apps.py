@@ -8,13 +8,13 @@ from contextlib import asynccontextmanager
 import httpx
 from fastapi import FastAPI
 
-from services.common.settings import Settings
+from services.common.settings import ServiceSettings
 from services.plans.main import build_app as build_plans
 
 
 @asynccontextmanager
 async def plans_with(
-    settings: Settings,
+    settings: ServiceSettings,
     apps: dict[str, FastAPI],
     *,
     calls_to: httpx.AsyncBaseTransport | None = None,
