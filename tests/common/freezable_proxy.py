@@ -19,6 +19,7 @@ class FreezableProxy:
         self._flowing.set()
         self._server: asyncio.Server | None = None
         self._pipes: set[asyncio.Task[None]] = set()
+        self._closing = False
         self.port = 0
 
     def freeze(self) -> None:
@@ -38,6 +39,8 @@ class FreezableProxy:
 
     async def stop(self) -> None:
         assert self._server is not None
+        self._closing = True
+        self.thaw()  # lets connections held at the door go, to be closed below
         self._server.close()
         for pipe in self._pipes:
             pipe.cancel()
@@ -46,6 +49,9 @@ class FreezableProxy:
 
     async def _accept(self, client_r: asyncio.StreamReader, client_w: asyncio.StreamWriter) -> None:
         await self._flowing.wait()  # a frozen server completes no startup handshake
+        if self._closing:
+            client_w.close()
+            return
         server_r, server_w = await asyncio.open_connection(*self._upstream)
         pipes = [
             asyncio.create_task(self._pipe(client_r, server_w)),
