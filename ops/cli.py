@@ -30,6 +30,7 @@ from services.common.settings import get_settings
 from services.patients import accounts, audit, signin
 from services.patients.models import AuditEvent, UserAccount
 from services.patients.schemas import StaffAccountCreate
+from services.patients.settings import PatientsSettings
 
 PROG = "clinic-admin"
 STAFF_ROLES = ("admin", "therapist", "front_desk")
@@ -251,7 +252,7 @@ def _migrate(args: argparse.Namespace) -> None:
 
 
 def _seed(args: argparse.Namespace) -> None:
-    settings = get_settings()
+    settings = get_settings(PatientsSettings)
     report = asyncio.run(seed(settings))
     print("reference data present (clinics, appointment types, exercise library)")
     if report.generated_password:

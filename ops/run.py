@@ -18,7 +18,7 @@ import httpx
 from ops import embedded_db
 from ops.migrate import upgrade_to_head
 from ops.seed import SeedReport, seed
-from services.common.settings import Settings
+from services.patients.settings import PatientsSettings
 from services.patients.tokens import generate_private_key_pem
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -152,7 +152,7 @@ def main() -> None:
         embedded_db.spawn_watchdog(db_dir, owner_pid=os.getpid())
     processes: dict[str, subprocess.Popen[bytes]] = {}
     try:
-        settings = Settings(database_url=env["DATABASE_URL"])
+        settings = PatientsSettings(database_url=env["DATABASE_URL"])
         upgrade_to_head(settings.database_url)
         report = asyncio.run(seed(settings))
         processes = {name: _start_service(name, port, env) for name, port in SERVICES}

@@ -8,9 +8,9 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 
 from ops import seed_data
-from services.common.settings import Settings
 from services.patients.models import UserAccount
 from services.patients.passwords import hash_password
+from services.patients.settings import PatientsSettings
 from services.plans.models import Exercise
 from services.scheduling.models import AppointmentType, Location
 
@@ -21,7 +21,7 @@ class SeedReport:
     generated_password: str | None = None  # only when it was made now; shown once
 
 
-async def seed(settings: Settings, *, demo_accounts: bool | None = None) -> SeedReport:
+async def seed(settings: PatientsSettings, *, demo_accounts: bool | None = None) -> SeedReport:
     """Add what is missing. Demo accounts default to on outside production, never in it."""
     with_demo = not settings.is_production if demo_accounts is None else demo_accounts
     if with_demo and settings.is_production:

@@ -8,14 +8,15 @@ from collections.abc import AsyncIterator
 import argon2
 import httpx
 import pytest
+import stamina
 from argon2 import PasswordHasher
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.common.database import committing, open_session
-from services.common.settings import Settings
 from services.patients.main import build_app as build_patients
 from services.patients.passwords import use_hasher
+from services.patients.settings import PatientsSettings
 from services.patients.tokens import generate_private_key_pem
 from services.plans.main import build_app as build_plans
 from services.scheduling.main import build_app as build_scheduling
@@ -35,6 +36,8 @@ SERVICE_HOSTS = {
 def pytest_configure(config: pytest.Config) -> None:
     # argon2 at production cost takes ~0.2 s a hash; the suite hashes thousands of times.
     use_hasher(PasswordHasher.from_parameters(argon2.profiles.CHEAPEST))
+    # Calls between services retry without waiting (their total time budget still holds).
+    stamina.set_testing(True, attempts=3, cap=True)
     if hasattr(config, "workerinput"):
         return  # an xdist worker: the controller has the server
     server = TestServer()
@@ -81,8 +84,8 @@ async def empty_database(request: pytest.FixtureRequest) -> AsyncIterator[str]:
 
 
 @pytest.fixture(scope="session")
-def settings(database_url: str) -> Settings:
-    return Settings(
+def settings(database_url: str) -> PatientsSettings:
+    return PatientsSettings(
         env="test",
         database_url=database_url,
         jwt_private_key=generate_private_key_pem(),
@@ -96,7 +99,7 @@ def settings(database_url: str) -> Settings:
 
 
 @pytest.fixture(scope="session")
-async def engine(settings: Settings) -> AsyncIterator[AsyncEngine]:
+async def engine(settings: PatientsSettings) -> AsyncIterator[AsyncEngine]:
     engine = create_async_engine(settings.async_database_url, pool_size=5)
     yield engine
     await engine.dispose()
@@ -106,7 +109,7 @@ async def engine(settings: Settings) -> AsyncIterator[AsyncEngine]:
 
 
 @pytest.fixture(scope="session")
-async def apps(settings: Settings) -> AsyncIterator[dict[str, object]]:
+async def apps(settings: PatientsSettings) -> AsyncIterator[dict[str, object]]:
     router = ServiceRouter()
     built = {
         "patients": build_patients(settings, http_transport=router),

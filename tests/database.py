@@ -20,7 +20,8 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from ops import embedded_db
 from ops.migrate import upgrade_to_head
 from ops.seed import seed
-from services.common.settings import Settings, to_asyncpg_url
+from services.common.settings import to_asyncpg_url
+from services.patients.settings import PatientsSettings
 
 TEMPLATE = "clinic_test_template"
 
@@ -51,7 +52,7 @@ class TestServer:
     def build_template(self) -> None:
         asyncio.run(_recreate(self.base_url, TEMPLATE, template=None))
         upgrade_to_head(self.url(TEMPLATE))
-        asyncio.run(seed(Settings(database_url=self.url(TEMPLATE)), demo_accounts=False))
+        asyncio.run(seed(PatientsSettings(database_url=self.url(TEMPLATE)), demo_accounts=False))
 
     def stop(self) -> None:
         if self.data_dir is not None:

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from services.common.errors import PROBLEM_JSON
 from services.common.logs import JsonFormatter
 from services.common.request_context import adopt_request_id, release_request_id
-from services.common.settings import Settings
+from services.patients.settings import PatientsSettings
 from tests.factories import headers_for
 
 SERVICES = ["patients", "plans", "scheduling"]
@@ -167,15 +167,17 @@ def test_json_log_lines_carry_the_request_id():
 
 def test_production_refuses_development_defaults():
     with pytest.raises(ValueError, match="refusing to start in production"):
-        Settings(env="production")
+        PatientsSettings(env="production")
     with pytest.raises(ValueError, match="CLINIC_DEMO_PASSWORD"):
-        Settings(
+        PatientsSettings(
             env="production",
             database_url="postgresql://db/clinic",
             jwt_issuer="https://clinic.example",
             demo_password="demo",
         )
-    ok = Settings(env="production", database_url="postgresql://db/clinic", jwt_issuer="https://x")
+    ok = PatientsSettings(
+        env="production", database_url="postgresql://db/clinic", jwt_issuer="https://x"
+    )
     assert ok.async_database_url == "postgresql+asyncpg://db/clinic"
 
 

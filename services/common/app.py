@@ -1,5 +1,6 @@
 """The app factory every service uses: same middleware, errors, health and lifespan."""
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
@@ -13,18 +14,20 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
 from sqlalchemy import text
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import ProgrammingError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.common.auth import KeySet, RemoteKeySet, TokenVerifier
-from services.common.database import build_engine, database_is_reachable, install_database_handlers
+from services.common.database import build_engine, install_database_handlers
 from services.common.errors import PROBLEM_JSON, install_problem_handlers, problem_body
 from services.common.logs import configure_logging
 from services.common.middleware import RequestContextMiddleware
-from services.common.settings import Settings, get_settings
+from services.common.service_client import CallPolicy, ServiceClient
+from services.common.settings import HttpSettings, ServiceSettings, get_settings
 
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
 log = logging.getLogger("clinic.app")
+UNDEFINED_TABLE = "42P01"
 
 StartupHook = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 KeySetFactory = Callable[[FastAPI], KeySet]
@@ -51,13 +54,14 @@ def migration_head() -> str | None:
 
 
 def _remote_keys(app: FastAPI) -> KeySet:
-    settings: Settings = app.state.settings
-    url = settings.patients_url.rstrip("/") + "/.well-known/jwks.json"
-    return RemoteKeySet(app.state.http, url, ttl=settings.jwks_cache_seconds)
+    settings: ServiceSettings = app.state.settings
+    policy = CallPolicy.from_settings(settings)
+    patients = ServiceClient(app.state.http, settings.patients_url, name="patients", policy=policy)
+    return RemoteKeySet(patients, ttl=settings.jwks_cache_seconds)
 
 
 def build_http_client(
-    settings: Settings, transport: httpx.AsyncBaseTransport | None
+    settings: HttpSettings, transport: httpx.AsyncBaseTransport | None
 ) -> httpx.AsyncClient:
     timeout = httpx.Timeout(
         connect=settings.http_connect_timeout,
@@ -79,7 +83,7 @@ def create_app(
     title: str,
     description: str,
     routers: Sequence[APIRouter],
-    settings: Settings | None = None,
+    settings: ServiceSettings | None = None,
     key_set: KeySetFactory = _remote_keys,
     on_startup: StartupHook | None = None,
     http_transport: httpx.AsyncBaseTransport | None = None,
@@ -98,7 +102,10 @@ def create_app(
             if on_startup is not None:
                 await stack.enter_async_context(on_startup(app))
             app.state.verifier = TokenVerifier(
-                key_set(app), issuer=settings.jwt_issuer, audience=settings.jwt_audience
+                key_set(app),
+                issuer=settings.jwt_issuer,
+                audience=settings.jwt_audience,
+                leeway=settings.jwt_leeway_seconds,
             )
             yield
 
@@ -155,23 +162,30 @@ def _health_router(service: str) -> APIRouter:
     )
     async def readyz(request: Request) -> Any:
         """Ready to serve: the database answers and its schema is at the newest migration."""
-        engine, head = request.app.state.engine, request.app.state.schema_head
-        if not await database_is_reachable(engine):
+        state = request.app.state
+        try:
+            # Bounded: a frozen database or a full pool makes the service unready, not stuck.
+            async with asyncio.timeout(state.settings.db_ready_timeout):
+                current = await _schema_revision(state.engine)
+        except (OSError, TimeoutError, SQLAlchemyError):
             return _not_ready(request, "The database cannot be reached.")
-        current = await _schema_revision(engine)
-        if current != head:
-            return _not_ready(request, f"The database schema is at {current}, not at {head}.")
+        if current != state.schema_head:
+            return _not_ready(
+                request, f"The database schema is at {current}, not at {state.schema_head}."
+            )
         return Readiness(status="ok", service=service, database="ok", schema_revision=current)
 
     return router
 
 
 async def _schema_revision(engine: AsyncEngine) -> str | None:
-    try:
-        async with engine.connect() as conn:
+    async with engine.connect() as conn:
+        try:
             return (await conn.execute(text("SELECT version_num FROM alembic_version"))).scalar()
-    except DBAPIError:  # no alembic_version table: never migrated
-        return None
+        except ProgrammingError as exc:  # no alembic_version table: never migrated
+            if getattr(exc.orig, "sqlstate", None) == UNDEFINED_TABLE:
+                return None
+            raise
 
 
 def _not_ready(request: Request, detail: str) -> JSONResponse:

@@ -3,27 +3,33 @@
 The patients service signs tokens (EdDSA) and publishes its public keys at
 `/.well-known/jwks.json`. Every service verifies signature, expiry, issuer and audience
 with those keys, fetched once and cached; an unknown key id triggers one early refresh
-(key rotation), rate-limited so a flood of forged kids cannot hammer the patients service.
+(key rotation), single-flight and rate-limited so a flood of forged kids cannot hammer the
+patients service. A malformed key in the set is skipped, never a 500; `iat`, `nbf` and `exp`
+are checked with a leeway for hosts whose clocks are a little out of step.
 """
 
+import asyncio
+import logging
 import time
 import uuid
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal, Protocol
 
-import httpx
 import jwt
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
+from pydantic import BaseModel
 
-from services.common.errors import DependencyUnavailable, Forbidden, Unauthorized
-from services.common.request_context import REQUEST_ID_HEADER, current_request_id
+from services.common.errors import DependencyUnavailable, Forbidden, Problem, Unauthorized
+from services.common.service_client import ServiceClient
 
 Role = Literal["admin", "therapist", "front_desk", "patient"]
 ROLES: tuple[Role, ...] = ("admin", "therapist", "front_desk", "patient")
 STAFF_ROLES: tuple[Role, ...] = ("admin", "therapist", "front_desk")
 ALGORITHM = "EdDSA"
+JWKS_PATH = "/.well-known/jwks.json"
+log = logging.getLogger("clinic.auth")
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +39,7 @@ class Caller:
     user_id: uuid.UUID
     role: Role
     patient_id: uuid.UUID | None
-    token: str
+    token: str = field(repr=False)  # forwarded to other services; never into a log line
 
     @property
     def is_staff(self) -> bool:
@@ -48,47 +54,92 @@ class StaticKeySet:
     """Keys known in-process (the patients service verifies with its own public keys)."""
 
     def __init__(self, jwks: dict[str, Any]) -> None:
-        self._keys = {k["kid"]: jwt.PyJWK(k, algorithm=ALGORITHM) for k in jwks["keys"]}
+        self._keys = usable_keys(jwks["keys"])
 
     async def key_for(self, kid: str) -> jwt.PyJWK | None:
         return self._keys.get(kid)
+
+
+class JsonWebKeySet(BaseModel):
+    """The JWKS document; its keys are read one by one, so one bad key spoils no other."""
+
+    keys: list[Any]
 
 
 class RemoteKeySet:
-    """The patients service's JWKS, fetched over HTTP and cached."""
+    """The patients service's JWKS, fetched over HTTP and cached.
 
-    def __init__(self, http: httpx.AsyncClient, url: str, *, ttl: float, min_refresh: float = 30.0):
-        self._http, self._url, self._ttl, self._min_refresh = http, url, ttl, min_refresh
+    Refreshes are single-flight: requests that find the cache stale while a fetch is under way
+    wait for that fetch instead of starting their own.
+    """
+
+    def __init__(self, patients: ServiceClient, *, ttl: float, min_refresh: float = 30.0) -> None:
+        self._patients, self._ttl, self._min_refresh = patients, ttl, min_refresh
         self._keys: dict[str, jwt.PyJWK] = {}
-        self._fetched_at = float("-inf")
+        self._fetched_at = self._tried_at = float("-inf")
+        self._fetches = 0  # counts finished fetches, so waiters can tell one ran meanwhile
+        self._lock = asyncio.Lock()
 
     async def key_for(self, kid: str) -> jwt.PyJWK | None:
-        age = time.monotonic() - self._fetched_at
-        if age > self._ttl or (kid not in self._keys and age > self._min_refresh):
-            await self._refresh()
+        if self._stale(kid):
+            seen = self._fetches
+            async with self._lock:
+                if self._fetches == seen:  # nobody fetched while we waited: our turn
+                    await self._refresh()
+        if not self._keys:
+            raise DependencyUnavailable("Cannot fetch the signing keys to verify your token.")
         return self._keys.get(kid)
 
+    def _stale(self, kid: str) -> bool:
+        if not self._keys:
+            return True
+        now = time.monotonic()
+        if now - self._tried_at < self._min_refresh:  # also rate-limits forged kids
+            return False
+        return now - self._fetched_at > self._ttl or kid not in self._keys
+
     async def _refresh(self) -> None:
+        self._tried_at = time.monotonic()
         try:
-            request_id = current_request_id()
-            headers = {REQUEST_ID_HEADER: request_id} if request_id else {}
-            response = await self._http.get(self._url, headers=headers)
-            response.raise_for_status()
-            keys = response.json()["keys"]
-        except (httpx.HTTPError, ValueError, KeyError, TypeError) as exc:
-            if self._keys:  # keep serving with the keys we have; try again after min_refresh
-                self._fetched_at = time.monotonic() - self._ttl + self._min_refresh
-                return
-            raise DependencyUnavailable(
-                "Cannot fetch the signing keys to verify your token."
-            ) from exc
-        self._keys = {k["kid"]: jwt.PyJWK(k, algorithm=ALGORITHM) for k in keys if "kid" in k}
-        self._fetched_at = time.monotonic()
+            keys = await self._fetch()
+        finally:
+            self._fetches += 1
+        if keys:  # else keep serving with the keys we have, and try again after min_refresh
+            self._keys, self._fetched_at = keys, time.monotonic()
+
+    async def _fetch(self) -> dict[str, jwt.PyJWK]:
+        """The usable keys the patients service publishes; none when it cannot tell us."""
+        try:
+            document = await self._patients.get(JWKS_PATH, JsonWebKeySet)
+        except Problem as exc:  # unreachable, too slow, or an answer we cannot read
+            log.warning("cannot fetch the signing keys: %s", exc.detail)
+            return {}
+        keys = usable_keys(document.keys) if document else {}
+        if not keys:
+            log.warning("the published key set holds no usable signing key")
+        return keys
+
+
+def usable_keys(entries: list[Any]) -> dict[str, jwt.PyJWK]:
+    """The keys we can verify with, by kid; a malformed one is logged and skipped."""
+    keys = {}
+    for entry in entries:
+        kid = entry.get("kid") if isinstance(entry, dict) else None
+        if not isinstance(kid, str):
+            log.warning("skipping a signing key without a key id")
+            continue
+        try:
+            keys[kid] = jwt.PyJWK(entry, algorithm=ALGORITHM)
+        except jwt.PyJWTError as exc:
+            log.warning("skipping signing key %r: %s", kid[:64], exc)
+    return keys
 
 
 class TokenVerifier:
-    def __init__(self, keys: KeySet, *, issuer: str, audience: str) -> None:
+    def __init__(self, keys: KeySet, *, issuer: str, audience: str, leeway: float = 30) -> None:
         self.keys, self.issuer, self.audience = keys, issuer, audience
+        # Seconds of clock difference between hosts tolerated on iat, nbf and exp.
+        self.leeway = leeway
 
     async def verify(self, token: str) -> Caller:
         try:
@@ -110,6 +161,7 @@ class TokenVerifier:
                 algorithms=[ALGORITHM],
                 audience=self.audience,
                 issuer=self.issuer,
+                leeway=self.leeway,
                 options={"require": ["exp", "iat", "sub", "iss", "aud", "role"]},
             )
             role = claims["role"]

@@ -11,14 +11,15 @@ from typing import Annotated
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy import MetaData, text
+from sqlalchemy import MetaData
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.common.errors import Problem, problem_body, problem_response, unexpected_error
-from services.common.settings import Settings
+from services.common.settings import DatabaseSettings
 
 log = logging.getLogger("clinic.database")
 
@@ -34,15 +35,39 @@ SQLModel.metadata.naming_convention = NAMING_CONVENTION
 metadata: MetaData = SQLModel.metadata
 
 
-def build_engine(settings: Settings) -> AsyncEngine:
+# A frozen server or a dead network enforces no server-side timeout; the client's own limit,
+# a little longer than the server's (which ends a query more cleanly), ends the wait then.
+CLIENT_TIMEOUT_MARGIN = 1.0
+
+
+def build_engine(settings: DatabaseSettings) -> AsyncEngine:
     return create_async_engine(
         settings.async_database_url,
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
         pool_pre_ping=True,
-        pool_timeout=5,
-        connect_args={"server_settings": {"application_name": "clinic"}, "timeout": 5},
+        pool_timeout=settings.db_pool_timeout,
+        connect_args={
+            "server_settings": session_settings(settings),
+            "timeout": settings.db_connect_timeout,
+            "command_timeout": settings.db_statement_timeout + CLIENT_TIMEOUT_MARGIN,
+        },
     )
+
+
+def session_settings(settings: DatabaseSettings) -> dict[str, str]:
+    """PostgreSQL settings of every connection: no query, lock wait or forgotten transaction
+    holds a request (or a lock other requests need) for longer than a few seconds."""
+    return {
+        "application_name": "clinic",
+        "statement_timeout": _milliseconds(settings.db_statement_timeout),
+        "lock_timeout": _milliseconds(settings.db_lock_timeout),
+        "idle_in_transaction_session_timeout": _milliseconds(settings.db_idle_transaction_timeout),
+    }
+
+
+def _milliseconds(seconds: float) -> str:
+    return str(max(1, round(seconds * 1000)))
 
 
 @asynccontextmanager
@@ -72,13 +97,8 @@ async def open_session(request: Request) -> AsyncIterator[AsyncSession]:
 SessionDep = Annotated[AsyncSession, Depends(open_session, scope="function")]
 
 
-async def database_is_reachable(engine: AsyncEngine) -> bool:
-    try:
-        async with engine.connect() as conn:
-            await conn.execute(text("SELECT 1"))
-        return True
-    except (OSError, DBAPIError, InterfaceError):
-        return False
+# Cancelled by statement_timeout (57014) or lock_timeout (55P03): busy now, fine again soon.
+_BUSY_SQLSTATES = frozenset({"57014", "55P03"})
 
 
 async def _on_database_error(request: Request, exc: Exception) -> JSONResponse:
@@ -88,6 +108,9 @@ async def _on_database_error(request: Request, exc: Exception) -> JSONResponse:
         detail = "The request holds a value the database cannot store (such as a NUL character)."
         body = problem_body(422, "validation-error", "Invalid input", detail, request.url.path)
         return problem_response(request, body)
+    if sqlstate in _BUSY_SQLSTATES or isinstance(exc, PoolTimeout | TimeoutError):
+        log.warning("database busy: %s %s", type(exc).__name__, sqlstate)
+        return _unavailable(request, "The database is busy right now; try again shortly.", 2)
     if (
         isinstance(exc, DBAPIError)
         and not exc.connection_invalidated
@@ -95,14 +118,12 @@ async def _on_database_error(request: Request, exc: Exception) -> JSONResponse:
     ):
         return await unexpected_error(request, exc)  # any other query error is a bug
     log.warning("database unreachable: %s", type(exc).__name__)
-    body = problem_body(
-        503,
-        "service-unavailable",
-        "Service unavailable",
-        "The database cannot be reached right now; try again shortly.",
-        request.url.path,
-    )
-    return problem_response(request, body, {"Retry-After": "5"})
+    return _unavailable(request, "The database cannot be reached right now; try again shortly.", 5)
+
+
+def _unavailable(request: Request, detail: str, retry_after: int) -> JSONResponse:
+    body = problem_body(503, "service-unavailable", "Service unavailable", detail, request.url.path)
+    return problem_response(request, body, {"Retry-After": str(retry_after)})
 
 
 def _is_connect_error(exc: DBAPIError) -> bool:
@@ -122,5 +143,14 @@ def _is_connect_error(exc: DBAPIError) -> bool:
 
 
 def install_database_handlers(app: FastAPI) -> None:
-    for exc_type in (OperationalError, InterfaceError, DBAPIError, ConnectionError, TimeoutError):
+    # PoolTimeout: every pooled connection is in use (it is not the built-in TimeoutError).
+    handled = (
+        OperationalError,
+        InterfaceError,
+        DBAPIError,
+        PoolTimeout,
+        ConnectionError,
+        TimeoutError,
+    )
+    for exc_type in handled:
         app.add_exception_handler(exc_type, _on_database_error)

@@ -1,52 +1,167 @@
 """Calls from one service to another over REST.
 
 One `httpx.AsyncClient` per process (built in the lifespan, with timeouts); each call passes
-on the request id and, where given, the caller's token. Failures become problems: the other
-service unreachable or failing -> 503 with Retry-After; an answer we cannot use -> 502.
-Redirects are never followed and answers are size-capped.
+on the request id and, where given, the caller's token, and reads the answer into the pydantic
+model the caller names (declaring only the fields it reads).
+
+Failures become problems, never a 500: the other service unreachable, too slow or failing ->
+503 with Retry-After; an answer we cannot use (a redirect, which is never followed, an answer
+over 1 MiB, one that does not decode or does not fit the model) -> 502.
+
+Idempotent calls (a GET, or a POST that carries an Idempotency-Key) are retried with backoff on
+transport errors and 502/503/504, within a total time budget for the whole call; a short
+Retry-After is waited for, a long one ends the call. Other POSTs are sent exactly once.
 """
 
-import json
-from typing import Any
+import asyncio
+import math
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
 import httpx
+import stamina
+from pydantic import BaseModel, ValidationError
 
 from services.common.errors import BadGateway, DependencyUnavailable
 from services.common.request_context import REQUEST_ID_HEADER, current_request_id
+from services.common.settings import HttpSettings
 
 MAX_ANSWER_BYTES = 1024 * 1024
+RETRIED_STATUSES = frozenset({502, 503, 504})
+MAX_RETRY_AFTER_PASSED_ON = 60
+
+Answer = TypeVar("Answer", bound=BaseModel)
+
+
+@dataclass(frozen=True, slots=True)
+class CallPolicy:
+    """How hard one call tries: attempts, and seconds for the whole call, waits included."""
+
+    attempts: int = 3
+    budget: float = 5.0
+    # A Retry-After longer than this is not waited for: the call ends (503) at once.
+    max_retry_after: float = 2.0
+
+    @classmethod
+    def from_settings(cls, settings: HttpSettings) -> "CallPolicy":
+        return cls(attempts=settings.http_call_attempts, budget=settings.http_call_budget)
+
+
+class _Transient(Exception):
+    """One attempt failed in a way another attempt may not (a transport error, a 503)."""
+
+    def __init__(self, reason: str, *, retry_after: float | None = None) -> None:
+        super().__init__(reason)
+        self.reason, self.retry_after = reason, retry_after
+
+
+@dataclass(frozen=True, slots=True)
+class _Reply:
+    status: int
+    body: bytes
 
 
 class ServiceClient:
-    def __init__(self, http: httpx.AsyncClient, base_url: str, *, name: str) -> None:
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        base_url: str,
+        *,
+        name: str,
+        policy: CallPolicy | None = None,
+    ) -> None:
         self._http, self._base, self.name = http, base_url.rstrip("/"), name
+        self.policy = policy or CallPolicy()
 
-    async def get_json(
-        self, path: str, *, token: str | None = None, params: dict[str, Any] | None = None
-    ) -> Any | None:
-        """The JSON body of a GET, or None when the other service answers 404."""
-        response = await self._send("GET", path, token=token, params=params)
-        if response.status_code == 404:
-            return None
-        return self._json(response)
+    async def get(
+        self,
+        path: str,
+        answer: type[Answer],
+        *,
+        token: str | None = None,
+        params: dict[str, Any] | None = None,
+    ) -> Answer | None:
+        """The answer of a GET read as `answer`, or None when the other service answers 404."""
+        request = self._request("GET", path, token=token, params=params)
+        reply = await self._call(request, idempotent=True)
+        return None if reply.status == 404 else self._read(reply, answer)
 
-    async def _send(self, method: str, path: str, **kw: Any) -> httpx.Response:
-        headers = self._headers(kw.pop("token"))
-        request = self._http.build_request(method, self._base + path, headers=headers, **kw)
+    async def post(
+        self,
+        path: str,
+        body: BaseModel,
+        answer: type[Answer],
+        *,
+        token: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> Answer:
+        """The answer of a POST of `body` as JSON; retried only under an Idempotency-Key."""
+        headers = {"Content-Type": "application/json"}
+        if idempotency_key:
+            headers["Idempotency-Key"] = idempotency_key
+        content = body.model_dump_json().encode()
+        request = self._request("POST", path, token=token, content=content, headers=headers)
+        reply = await self._call(request, idempotent=idempotency_key is not None)
+        return self._read(reply, answer)
+
+    def _request(self, method: str, path: str, *, token: str | None, **kw: Any) -> httpx.Request:
+        headers = self._headers(token) | kw.pop("headers", {})
+        try:
+            return self._http.build_request(method, self._base + path, headers=headers, **kw)
+        except (httpx.InvalidURL, httpx.HTTPError) as exc:
+            raise BadGateway(f"Cannot address the {self.name} service for this call.") from exc
+
+    async def _call(self, request: httpx.Request, *, idempotent: bool) -> _Reply:
+        retrying = stamina.AsyncRetryingCaller(
+            attempts=self.policy.attempts if idempotent else 1,
+            timeout=self.policy.budget,
+            wait_initial=0.1,
+            wait_max=1.0,
+            wait_jitter=0.1,
+        ).on(self._worth_retrying)
+
+        # A closure without arguments: stamina logs the arguments of what it retries, and the
+        # request's URL may carry PHI in its query string.
+        async def attempt() -> _Reply:
+            return await self._attempt(request)
+
+        try:
+            async with asyncio.timeout(self.policy.budget):
+                return await retrying(attempt)
+        except TimeoutError as exc:
+            raise DependencyUnavailable(f"The {self.name} service did not answer in time.") from exc
+        except _Transient as exc:
+            raise DependencyUnavailable(
+                f"The {self.name} service {exc.reason}.", retry_after=_passed_on(exc.retry_after)
+            ) from exc
+
+    def _worth_retrying(self, exc: Exception) -> bool | float:
+        if not isinstance(exc, _Transient):
+            return False
+        if exc.retry_after is None:
+            return True  # stamina's own backoff
+        return exc.retry_after if exc.retry_after <= self.policy.max_retry_after else False
+
+    async def _attempt(self, request: httpx.Request) -> _Reply:
         try:
             response = await self._http.send(request, stream=True, follow_redirects=False)
             try:
                 body = await self._read_capped(response)
             finally:
                 await response.aclose()
-        except httpx.TransportError as exc:
-            raise DependencyUnavailable(f"The {self.name} service cannot be reached.") from exc
+        except httpx.TransportError as exc:  # cannot connect, timed out, connection broken
+            raise _Transient("cannot be reached") from exc
+        except (httpx.HTTPError, httpx.StreamError) as exc:  # DecodingError and the rest
+            raise BadGateway(f"The {self.name} service sent an answer we cannot read.") from exc
+        if response.status_code in RETRIED_STATUSES:
+            retry_after = _retry_after(response.headers.get("Retry-After"))
+            raise _Transient(f"answered {response.status_code}", retry_after=retry_after)
         if response.status_code >= 500:
             raise DependencyUnavailable(f"The {self.name} service is failing.")
-        response._content = body
-        return response
+        return _Reply(response.status_code, body)
 
     async def _read_capped(self, response: httpx.Response) -> bytes:
+        # Counted after decoding, so a small compressed answer cannot expand past the cap.
         chunks, size = [], 0
         async for chunk in response.aiter_bytes():
             size += len(chunk)
@@ -55,13 +170,13 @@ class ServiceClient:
             chunks.append(chunk)
         return b"".join(chunks)
 
-    def _json(self, response: httpx.Response) -> Any:
-        if response.status_code != 200:
-            raise BadGateway(f"The {self.name} service answered {response.status_code}.")
+    def _read(self, reply: _Reply, answer: type[Answer]) -> Answer:
+        if not 200 <= reply.status < 300:
+            raise BadGateway(f"The {self.name} service answered {reply.status}.")
         try:
-            return json.loads(response.content)
-        except ValueError as exc:
-            raise BadGateway(f"The {self.name} service sent an answer that is not JSON.") from exc
+            return answer.model_validate_json(reply.body)
+        except ValidationError as exc:
+            raise BadGateway(f"The {self.name} service sent an answer we cannot read.") from exc
 
     @staticmethod
     def _headers(token: str | None) -> dict[str, str]:
@@ -72,3 +187,17 @@ class ServiceClient:
         if token:
             headers["Authorization"] = f"Bearer {token}"
         return headers
+
+
+def _retry_after(value: str | None) -> float | None:
+    """Seconds from a Retry-After given in seconds; None when absent or a date (rare between
+    our services: stamina's own backoff is used then)."""
+    if value is None or not value.strip().isdigit():
+        return None
+    return float(value.strip())
+
+
+def _passed_on(retry_after: float | None) -> int:
+    if retry_after is None:
+        return 5
+    return max(1, min(MAX_RETRY_AFTER_PASSED_ON, math.ceil(retry_after)))

@@ -1,8 +1,13 @@
-"""Settings, read once from the environment (`CLINIC_*` plus `DATABASE_URL`)."""
+"""Settings, read once from the environment (`CLINIC_*` plus `DATABASE_URL`).
+
+Split by what reads them, so each service declares only what it uses: `DatabaseSettings`,
+`HttpSettings` (calls to other services) and `TokenSettings` (verifying tokens) make up
+`ServiceSettings`, which plans and scheduling use as they are. The patients service adds what
+only it needs (the signing key, token lifetimes, the demo password) in its own subclass.
+"""
 
 from functools import lru_cache
-from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
 from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -14,63 +19,77 @@ DEFAULT_DATABASE_URL = "postgresql+asyncpg://clinic@127.0.0.1:54329/clinic"
 DEV_ISSUER = "http://127.0.0.1:8001"
 
 
-class Settings(BaseSettings):
+class FromEnvironment(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CLINIC_", extra="ignore", populate_by_name=True)
 
-    env: Environment = "development"
+
+class DatabaseSettings(FromEnvironment):
     database_url: str = Field(
         DEFAULT_DATABASE_URL, validation_alias=AliasChoices("DATABASE_URL", "CLINIC_DATABASE_URL")
     )
     db_pool_size: int = Field(20, ge=1, le=200)
     db_max_overflow: int = Field(10, ge=0, le=200)
-
-    patients_url: str = "http://127.0.0.1:8001"
-    plans_url: str = "http://127.0.0.1:8002"
-    scheduling_url: str = "http://127.0.0.1:8003"
-    http_connect_timeout: float = 2.0
-    http_read_timeout: float = 2.0
-
-    jwt_issuer: str = DEV_ISSUER
-    jwt_audience: str = "clinic-api"
-    jwt_private_key: str | None = None
-    jwt_private_key_file: Path | None = None
-    access_token_minutes: int = Field(15, ge=1, le=60)
-    refresh_idle_minutes: int = Field(30, ge=1, le=24 * 60)
-    refresh_absolute_hours: int = Field(12, ge=1, le=24 * 30)
-    jwks_cache_seconds: int = Field(300, ge=10)
-
-    max_body_bytes: int = Field(1024 * 1024, ge=1024)
-    log_level: str = "INFO"
-    demo_password: str | None = None
-    cors_origins: list[str] = []
-
-    @property
-    def is_production(self) -> bool:
-        return self.env == "production"
+    # Seconds. A request waits at most this long for a pooled connection, then answers 503.
+    db_pool_timeout: float = Field(5.0, gt=0, le=60)
+    db_connect_timeout: float = Field(5.0, gt=0, le=60)
+    # Seconds. Set on every connection, so a slow query, a lock held elsewhere or a
+    # forgotten transaction ends in an error (503) instead of holding a request or a lock.
+    db_statement_timeout: float = Field(5.0, gt=0, le=600)
+    db_lock_timeout: float = Field(3.0, gt=0, le=600)
+    db_idle_transaction_timeout: float = Field(15.0, gt=0, le=3600)
+    # Seconds `/readyz` gives the database to answer before it reports "not ready".
+    db_ready_timeout: float = Field(2.0, gt=0, le=60)
 
     @property
     def async_database_url(self) -> str:
         """The URL with the asyncpg driver, whatever scheme the operator wrote."""
         return to_asyncpg_url(self.database_url)
 
-    def signing_key_pem(self) -> str | None:
-        if self.jwt_private_key:
-            return self.jwt_private_key
-        if self.jwt_private_key_file and self.jwt_private_key_file.exists():
-            return self.jwt_private_key_file.read_text()
-        return None
 
-    @model_validator(mode="after")
-    def _refuse_development_defaults_in_production(self) -> "Settings":
-        if not self.is_production:
-            return self
+class HttpSettings(FromEnvironment):
+    patients_url: str = "http://127.0.0.1:8001"
+    plans_url: str = "http://127.0.0.1:8002"
+    scheduling_url: str = "http://127.0.0.1:8003"
+    http_connect_timeout: float = 2.0
+    http_read_timeout: float = 2.0
+    # One call to another service: attempts (idempotent calls only) and seconds for the whole
+    # call, retries and their waits included.
+    http_call_attempts: int = Field(3, ge=1, le=10)
+    http_call_budget: float = Field(5.0, gt=0, le=60)
+
+
+class TokenSettings(FromEnvironment):
+    jwt_issuer: str = DEV_ISSUER
+    jwt_audience: str = "clinic-api"
+    jwks_cache_seconds: int = Field(300, ge=10)
+    # Seconds of clock difference between hosts tolerated on a token's iat, nbf and exp.
+    jwt_leeway_seconds: int = Field(30, ge=0, le=300)
+
+
+class ServiceSettings(DatabaseSettings, HttpSettings, TokenSettings):
+    """What every service reads: its database, the other services, token verification."""
+
+    env: Environment = "development"
+    max_body_bytes: int = Field(1024 * 1024, ge=1024)
+    log_level: str = "INFO"
+    cors_origins: list[str] = []
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+    def production_problems(self) -> list[str]:
+        """Development defaults left in place; a subclass adds its own."""
         problems = []
         if self.database_url == DEFAULT_DATABASE_URL:
             problems.append("DATABASE_URL must point at the production database")
         if self.jwt_issuer == DEV_ISSUER:
             problems.append("CLINIC_JWT_ISSUER must be the public URL of the patients service")
-        if self.demo_password:
-            problems.append("CLINIC_DEMO_PASSWORD must not be set in production")
+        return problems
+
+    @model_validator(mode="after")
+    def _refuse_development_defaults_in_production(self) -> "ServiceSettings":
+        problems = self.production_problems() if self.is_production else []
         if problems:
             raise ValueError("refusing to start in production: " + "; ".join(problems))
         return self
@@ -88,6 +107,11 @@ def to_asyncpg_url(url: str) -> str:
     raise ValueError("DATABASE_URL must be a postgresql:// URL")
 
 
+AnySettings = TypeVar("AnySettings", bound=FromEnvironment)
+
+
 @lru_cache
-def get_settings() -> Settings:
-    return Settings()
+def get_settings(kind: type[AnySettings] = ServiceSettings) -> AnySettings:  # type: ignore[assignment]
+    """The settings of this process, read once: `ServiceSettings` unless a service asks for
+    its own subclass."""
+    return kind()

@@ -1,8 +1,7 @@
 """The patients service's calls to other services, reading only the fields it needs."""
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
-from services.common.errors import BadGateway
 from services.common.service_client import ServiceClient
 
 
@@ -15,10 +14,5 @@ class SchedulingClient:
         self._client = client
 
     async def location_exists(self, slug: str, *, token: str) -> bool:
-        body = await self._client.get_json(f"/v1/locations/{slug}", token=token)
-        if body is None:
-            return False
-        try:
-            return LocationRef.model_validate(body).slug == slug
-        except ValidationError as exc:
-            raise BadGateway("The scheduling service sent a location we cannot read.") from exc
+        location = await self._client.get(f"/v1/locations/{slug}", LocationRef, token=token)
+        return location is not None and location.slug == slug

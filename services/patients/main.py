@@ -10,16 +10,17 @@ from fastapi import FastAPI
 from services.common.app import create_app
 from services.common.audit import audit_router
 from services.common.auth import KeySet, StaticKeySet
-from services.common.settings import Settings, get_settings
+from services.common.settings import get_settings
 from services.patients.audit import trail
 from services.patients.auth_routes import auth_router, users_router
 from services.patients.routes import patients_router
+from services.patients.settings import PatientsSettings
 from services.patients.tokens import TokenSigner
 
 
 @asynccontextmanager
 async def _load_signing_key(app: FastAPI) -> AsyncIterator[None]:
-    settings: Settings = app.state.settings
+    settings: PatientsSettings = app.state.settings
     pem = settings.signing_key_pem()
     if pem is None:
         raise RuntimeError(
@@ -40,14 +41,16 @@ def _own_keys(app: FastAPI) -> KeySet:
 
 
 def build_app(
-    settings: Settings | None = None, *, http_transport: httpx.AsyncBaseTransport | None = None
+    settings: PatientsSettings | None = None,
+    *,
+    http_transport: httpx.AsyncBaseTransport | None = None,
 ) -> FastAPI:
     return create_app(
         service="patients",
         title="Clinic patients service",
         description="Patient records, accounts and roles; signs the access tokens.",
         routers=[auth_router, users_router, patients_router, audit_router(trail)],
-        settings=settings or get_settings(),
+        settings=settings or get_settings(PatientsSettings),
         key_set=_own_keys,
         on_startup=_load_signing_key,
         http_transport=http_transport,

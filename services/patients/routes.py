@@ -14,7 +14,7 @@ from services.common.database import SessionDep
 from services.common.errors import PROBLEM_JSON, PreconditionFailed, PreconditionRequired
 from services.common.idempotency import IdempotencyKeyHeader
 from services.common.pagination import CursorQuery, LimitQuery, Page
-from services.common.service_client import ServiceClient
+from services.common.service_client import CallPolicy, ServiceClient
 from services.patients import accounts, service
 from services.patients.clients import SchedulingClient
 from services.patients.models import IdempotencyKey, Patient
@@ -40,7 +40,12 @@ _ETAG = re.compile(r'^(?:W/)?"(\d{1,9})"$')
 def scheduling_client(request: Request) -> SchedulingClient:
     settings = request.app.state.settings
     return SchedulingClient(
-        ServiceClient(request.app.state.http, settings.scheduling_url, name="scheduling")
+        ServiceClient(
+            request.app.state.http,
+            settings.scheduling_url,
+            name="scheduling",
+            policy=CallPolicy.from_settings(settings),
+        )
     )
 
 

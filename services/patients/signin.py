@@ -20,10 +20,10 @@ from starlette.concurrency import run_in_threadpool
 
 from services.common.columns import utcnow
 from services.common.errors import TooManyRequests
-from services.common.settings import Settings
 from services.patients import audit, throttle
 from services.patients.models import AuditEvent, RefreshToken, UserAccount
 from services.patients.passwords import verify_password
+from services.patients.settings import PatientsSettings
 
 THROTTLED = "Too many failed sign-ins; wait before trying again."
 # Dead rows are deleted by one successful sign-in in this many, a bounded batch at a time
@@ -105,7 +105,7 @@ async def issue_refresh_token(
     session: AsyncSession,
     *,
     account: UserAccount,
-    settings: Settings,
+    settings: PatientsSettings,
     family: RefreshToken | None = None,
 ) -> str:
     raw, now = secrets.token_urlsafe(32), utcnow()
@@ -155,7 +155,7 @@ async def _family_began_before(
 
 
 async def redeem_refresh_token(
-    session: AsyncSession, *, raw: str, settings: Settings, origin: audit.Origin
+    session: AsyncSession, *, raw: str, settings: PatientsSettings, origin: audit.Origin
 ) -> tuple[UserAccount, str] | None:
     """Trade a refresh token for its account and a new one; None when it is not good: used
     or revoked (then its family is revoked: it was stolen), expired, of a disabled account,

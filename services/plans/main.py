@@ -4,12 +4,14 @@ import httpx
 from fastapi import FastAPI
 
 from services.common.app import create_app
-from services.common.settings import Settings, get_settings
+from services.common.settings import ServiceSettings, get_settings
 from services.plans.routes import exercises_router
 
 
 def build_app(
-    settings: Settings | None = None, *, http_transport: httpx.AsyncBaseTransport | None = None
+    settings: ServiceSettings | None = None,
+    *,
+    http_transport: httpx.AsyncBaseTransport | None = None,
 ) -> FastAPI:
     return create_app(
         service="plans",

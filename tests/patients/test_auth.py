@@ -130,7 +130,7 @@ def _forgeries(apps) -> dict[str, str]:
     return {
         "alg none": f"{_b64({'alg': 'none', 'typ': 'JWT', 'kid': signer.kid})}.{_b64(claims)}.",
         "HS256 with the public key as secret": _hs256_forgery(claims, public_pem, signer.kid),
-        "expired": _signed(apps, exp=datetime.now(UTC) - timedelta(seconds=5)),
+        "expired": _signed(apps, exp=datetime.now(UTC) - timedelta(minutes=5)),
         "wrong audience": _signed(apps, aud="another-api"),
         "wrong issuer": _signed(apps, iss="https://evil.example"),
         "unknown role": _signed(apps, role="superuser"),
