@@ -321,6 +321,8 @@ def spawn_watchdog(
 def _watch(data_dir: Path, owner_pid: int, delete: bool) -> None:
     while _alive(owner_pid):
         time.sleep(0.5)
+    if not data_dir.exists():
+        return  # deleted already: nothing to stop, and no folder to make again by claiming it
     try:
         held = claim(data_dir, owner="the watchdog stopping it")
     except FolderInUse:
