@@ -1,25 +1,33 @@
 """`clinic-admin`: the operator's command line.
 
-Every command that touches accounts or the audit trail opens its own engine on DATABASE_URL,
-commits on success and rolls back on error. Expected failures (a taken email, a weak password,
-an unknown account, a malformed id) print one line on stderr and exit with status 1.
+Every command runs against one database: DATABASE_URL when it is set, else the local one that
+`make run` keeps in `.data/postgres` (started for the command, and stopped again, if it is not
+running). Commands that touch accounts or the audit trail open their own engine on it, commit
+on success and roll back on error. Expected failures (a taken email, a weak password, an
+unknown account, a malformed id, no database) print one line on stderr and exit with status 1.
 """
 
 import argparse
 import asyncio
 import getpass
 import json
+import os
+import subprocess
 import sys
 import uuid
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from contextvars import ContextVar
+from datetime import datetime
+from pathlib import Path
 from typing import Any, NoReturn
 
-from pydantic import ValidationError
-from sqlalchemy.exc import SQLAlchemyError
+from pydantic import TypeAdapter, ValidationError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from ops import embedded_db
 from ops.migrate import upgrade_to_head
 from ops.seed import seed
 from services.common.audit import NO_ORIGIN, AuditQuery
@@ -35,6 +43,15 @@ from services.patients.settings import PatientsSettings
 PROG = "clinic-admin"
 STAFF_ROLES = ("admin", "therapist", "front_desk")
 BY_CLI = {"by": PROG}
+# Timestamps are printed by the serializer the API answers with (ISO 8601, UTC as `Z`).
+API_TIME = TypeAdapter(datetime)
+DATABASE_HELP = (
+    "The database: DATABASE_URL when it is set; otherwise the local one that `make run` keeps "
+    "in .data/postgres (CLINIC_DATA_DIR/postgres), on the port it runs on. If that one is not "
+    "running, the command starts it and stops it again when done."
+)
+# The database this invocation uses, found once by main() before the command runs.
+_DATABASE_URL: ContextVar[str] = ContextVar("database_url")
 
 
 class CliError(Exception):
@@ -46,7 +63,8 @@ class CliError(Exception):
 
 @asynccontextmanager
 async def _session() -> AsyncIterator[AsyncSession]:
-    """A session of its own on DATABASE_URL: committed on success, rolled back on error."""
+    """A session of its own on the database found for this command: committed on success,
+    rolled back on error."""
     engine = create_async_engine(_database_url())
     try:
         async with committing(AsyncSession(engine, expire_on_commit=False)) as session:
@@ -56,17 +74,87 @@ async def _session() -> AsyncIterator[AsyncSession]:
 
 
 def _database_url() -> str:
+    return _DATABASE_URL.get()
+
+
+def _given_database_url() -> str | None:
+    """DATABASE_URL (or CLINIC_DATABASE_URL) with the asyncpg driver, if it is set."""
     try:
-        return get_settings().async_database_url
+        settings = get_settings()
+        given = "database_url" in settings.model_fields_set
+        return settings.async_database_url if given else None
     except ValidationError as exc:
         raise CliError(f"bad settings: {_first_error(exc)}") from None
     except ValueError as exc:  # DATABASE_URL with another scheme
         raise CliError(str(exc)) from None
 
 
+@contextmanager
+def _database() -> Iterator[str]:
+    """DATABASE_URL when it is set, else the local database of `make run`."""
+    given = _given_database_url()
+    if given:
+        yield given
+    else:
+        with _local_database() as url:
+            yield url
+
+
+@contextmanager
+def _local_database() -> Iterator[str]:
+    folder = embedded_db.local_folder()
+    server = embedded_db.find(folder, embedded_db.local_port())
+    if server is None:
+        raise CliError(
+            f"no DATABASE_URL, and no local database in {folder}: run `make run` once to "
+            "create it, or set DATABASE_URL"
+        )
+    if embedded_db.is_running(folder):
+        yield server.url()
+        return
+    with _started(folder, server.port):
+        yield server.url()
+
+
+@contextmanager
+def _started(folder: Path, port: int) -> Iterator[None]:
+    """The local server, started for this command and stopped after it. Owning the folder
+    meanwhile makes a `make run` started now refuse (naming us) instead of losing its database
+    when we stop ours."""
+    try:
+        owned = embedded_db.claim(folder, owner=PROG)
+    except embedded_db.FolderInUse as exc:
+        raise CliError(f"{exc}; try again once its banner shows") from None
+    print(f"{PROG}: starting the local database in {folder} for this command", file=sys.stderr)
+    # Stops the server even if this process is killed outright.
+    watchdog = embedded_db.spawn_watchdog(folder, owner_pid=os.getpid())
+    try:
+        _start_local(folder, port)
+        yield
+    finally:
+        watchdog.kill()
+        watchdog.wait()
+        embedded_db.stop(folder)
+        owned.close()
+
+
+def _start_local(folder: Path, port: int) -> None:
+    try:
+        embedded_db.start(folder, port=port)
+    except RuntimeError as exc:
+        raise CliError(f"{exc} (see {folder}/server.log)") from None
+
+
 def _fail(message: str, status: int = 1) -> NoReturn:
     print(f"{PROG}: error: {message}", file=sys.stderr)
     raise SystemExit(status)
+
+
+def _reason(exc: Exception) -> str:
+    """The first line of what failed; a driver's error without SQLAlchemy's wrapping."""
+    if isinstance(exc, DBAPIError) and exc.orig is not None:
+        return (str(exc.orig).splitlines() or [""])[0]
+    return f"{type(exc).__name__}: {(str(exc).splitlines() or [''])[0]}"
 
 
 def _first_error(exc: ValidationError) -> str:
@@ -165,7 +253,10 @@ async def _lift_lock(email: str) -> bool:
 
 def _unlock(args: argparse.Namespace) -> None:
     lifted = asyncio.run(_lift_lock(args.email))
-    print("sign-in lock lifted" if lifted else "that account had no failed sign-ins on record")
+    if lifted:
+        print(f"sign-in lock lifted for {args.email}")
+    else:
+        print(f"{args.email} had no failed sign-ins on record")
 
 
 async def _prune_batch() -> signin.Pruned:
@@ -204,7 +295,7 @@ async def _trail(patient_id: uuid.UUID, limit: int) -> tuple[list[AuditEvent], b
 def _event_dict(event: AuditEvent) -> dict[str, Any]:
     return {
         "id": event.id,
-        "occurred_at": event.occurred_at.isoformat(),
+        "occurred_at": API_TIME.dump_python(event.occurred_at, mode="json"),
         "action": event.action,
         "outcome": event.outcome,
         "actor_role": event.actor_role,
@@ -219,7 +310,7 @@ def _event_dict(event: AuditEvent) -> dict[str, Any]:
 
 def _event_line(event: AuditEvent) -> str:
     fields = (
-        event.occurred_at.isoformat(),
+        API_TIME.dump_python(event.occurred_at, mode="json"),
         event.action,
         event.outcome,
         event.actor_role,
@@ -247,12 +338,12 @@ def _audit(args: argparse.Namespace) -> None:
 
 
 def _migrate(args: argparse.Namespace) -> None:
-    upgrade_to_head(get_settings().database_url)
+    upgrade_to_head(_database_url())
     print("database schema at head")
 
 
 def _seed(args: argparse.Namespace) -> None:
-    settings = get_settings(PatientsSettings)
+    settings = get_settings(PatientsSettings).model_copy(update={"database_url": _database_url()})
     report = asyncio.run(seed(settings))
     print("reference data present (clinics, appointment types, exercise library)")
     if report.generated_password:
@@ -281,7 +372,9 @@ def _with_password(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog=PROG, description="Operate the clinic backend.")
+    parser = argparse.ArgumentParser(
+        prog=PROG, description="Operate the clinic backend.", epilog=DATABASE_HELP
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     _command(sub, "migrate", "upgrade the database schema to the newest migration", _migrate)
     _command(sub, "seed", "add the reference data (and demo accounts outside production)", _seed)
@@ -301,25 +394,34 @@ def build_parser() -> argparse.ArgumentParser:
         _command(sub, name, help_, handler).add_argument("--email", required=True)
     _command(sub, "prune", "delete ended sessions' refresh tokens and stale sign-in counts", _prune)
     trail = _command(sub, "audit", "print a patient's audit trail, newest first", _audit)
-    trail.add_argument("--patient-id", required=True)
-    trail.add_argument("--limit", type=int, default=50)
+    trail.add_argument("--patient-id", required=True, help="the patient's id (a UUID)")
+    trail.add_argument("--limit", type=int, default=50, help="at most this many events (50)")
     trail.add_argument("--json", action="store_true", help="one JSON object per line")
     return parser
+
+
+def _run(args: argparse.Namespace) -> None:
+    """The command, on the database found for it."""
+    with _database() as url:
+        found = _DATABASE_URL.set(url)
+        try:
+            args.handler(args)
+        finally:
+            _DATABASE_URL.reset(found)
 
 
 def main(argv: list[str] | None = None) -> None:
     args = build_parser().parse_args(argv)
     try:
-        args.handler(args)
+        _run(args)
     except CliError as exc:
         _fail(str(exc))
     except Problem as exc:
         _fail(exc.detail)
     except EOFError:
         _fail("no password given")
-    except (OSError, SQLAlchemyError) as exc:
-        first_line = (str(exc).splitlines() or [""])[0]
-        _fail(f"the database failed: {type(exc).__name__}: {first_line}")
+    except (OSError, SQLAlchemyError, subprocess.SubprocessError) as exc:
+        _fail(f"the database failed: {_reason(exc)}")
     except KeyboardInterrupt:
         _fail("interrupted", status=130)
 

@@ -7,9 +7,12 @@ test run), so no server is ever left behind.
 
     python -m ops.embedded_db start DATA_DIR --port 54329   # prints the URL
     python -m ops.embedded_db stop DATA_DIR
+
+`make run` keeps its server in `.data/postgres` (see `local_folder`); `clinic-admin` finds it there.
 """
 
 import argparse
+import fcntl
 import importlib.util
 import os
 import pwd
@@ -20,10 +23,28 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
 SYSTEM_USER = "embedded_postgres"  # PostgreSQL refuses to run as root
 DB_USER = "clinic"
 DB_NAME = "clinic"
+DEFAULT_PORT = 54329
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def local_data_dir() -> Path:
+    """`make run`'s data folder: CLINIC_DATA_DIR, else `.data` at the repository root."""
+    return Path(os.environ.get("CLINIC_DATA_DIR", ROOT / ".data")).resolve()
+
+
+def local_folder() -> Path:
+    """Where `make run` keeps its PostgreSQL server (cluster, password, log)."""
+    return local_data_dir() / "postgres"
+
+
+def local_port() -> int:
+    """The port `make run` starts its server on: CLINIC_EMBEDDED_DB_PORT, else 54329."""
+    return int(os.environ.get("CLINIC_EMBEDDED_DB_PORT", DEFAULT_PORT))
 
 
 def _install_dir() -> Path:
@@ -50,6 +71,29 @@ class EmbeddedServer:
     @property
     def pgdata(self) -> Path:
         return self.data_dir / "pgdata"
+
+
+class FolderInUse(RuntimeError):
+    """Another live process owns the server in this folder."""
+
+
+def claim(data_dir: Path, owner: str) -> TextIO:
+    """Own the folder's server while this process may start and stop it; keep the returned file
+    open for as long (the lock goes with it, even on SIGKILL). A second owner is refused, naming
+    the first, so neither stops the database the other is using."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    lock = open(data_dir / "owner.lock", "a+")  # noqa: SIM115  (held open by the caller)
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        lock.seek(0)
+        holder = lock.read().strip() or "another process"
+        lock.close()
+        raise FolderInUse(f"{holder} is using the database in {data_dir}") from None
+    lock.truncate(0)
+    lock.write(f"{owner} (pid {os.getpid()})")
+    lock.flush()
+    return lock
 
 
 def _run_as() -> str | None:
@@ -119,12 +163,18 @@ def _load_or_make_password(data_dir: Path) -> str:
     return secret.read_text().strip()
 
 
-def is_running(data_dir: Path) -> bool:
-    pidfile = data_dir / "pgdata" / "postmaster.pid"
-    if not pidfile.exists():
-        return False
+def _postmaster_lines(data_dir: Path) -> list[str]:
+    """postmaster.pid: the server's pid on line 1, its port on line 4 (empty if none ran)."""
     try:
-        os.kill(int(pidfile.read_text().split()[0]), 0)
+        return (data_dir / "pgdata" / "postmaster.pid").read_text().splitlines()
+    except OSError:
+        return []
+
+
+def is_running(data_dir: Path) -> bool:
+    lines = _postmaster_lines(data_dir)
+    try:
+        os.kill(int(lines[0]), 0)
         return True
     except (ProcessLookupError, ValueError, IndexError):
         return False
@@ -132,10 +182,32 @@ def is_running(data_dir: Path) -> bool:
         return True
 
 
+def _running_port(data_dir: Path) -> int | None:
+    """The port the server in data_dir listens on, if it runs (it may differ from today's
+    setting when it was started with another one)."""
+    if not is_running(data_dir):
+        return None
+    try:
+        return int(_postmaster_lines(data_dir)[3])
+    except (ValueError, IndexError):
+        return None
+
+
+def find(data_dir: Path, port: int) -> EmbeddedServer | None:
+    """The server initialised in data_dir, running or not, without creating anything; at the
+    port it runs on, else at `port`. None when the folder holds no server."""
+    data_dir = data_dir.resolve()
+    password = data_dir / "password"
+    if not (data_dir / "pgdata" / "PG_VERSION").exists() or not password.exists():
+        return None
+    return EmbeddedServer(data_dir, _running_port(data_dir) or port, password.read_text().strip())
+
+
 def start(data_dir: Path, port: int) -> EmbeddedServer:
     """Initialise (first time only) and start the server; reuse it if it already runs."""
     data_dir = data_dir.resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
+    port = _running_port(data_dir) or port
     server = EmbeddedServer(data_dir, port, _load_or_make_password(data_dir))
     if not (server.pgdata / "PG_VERSION").exists():
         _init(server)
@@ -168,8 +240,16 @@ def _start_server(server: EmbeddedServer) -> None:
             timeout=90,
         )
     except subprocess.CalledProcessError as exc:
-        tail = "\n".join(log.read_text(errors="replace").splitlines()[-5:]) if log.exists() else ""
-        raise RuntimeError(f"PostgreSQL did not start on port {server.port}:\n{tail}") from exc
+        reason = _why_not_started(log, exc.stderr or "")
+        raise RuntimeError(f"PostgreSQL did not start on port {server.port}: {reason}") from exc
+
+
+def _why_not_started(log: Path, pg_ctl_said: str) -> str:
+    """One line: the server's last FATAL complaint, else the last thing it or pg_ctl said."""
+    lines = log.read_text(errors="replace").splitlines() if log.exists() else []
+    lines += pg_ctl_said.splitlines()
+    fatal = [line for line in lines if "FATAL" in line]
+    return (fatal or lines or ["no reason given"])[-1].strip()
 
 
 def _ensure_database(server: EmbeddedServer) -> None:
@@ -241,7 +321,14 @@ def spawn_watchdog(
 def _watch(data_dir: Path, owner_pid: int, delete: bool) -> None:
     while _alive(owner_pid):
         time.sleep(0.5)
-    stop(data_dir)
+    if not data_dir.exists():
+        return  # deleted already: nothing to stop, and no folder to make again by claiming it
+    try:
+        held = claim(data_dir, owner="the watchdog stopping it")
+    except FolderInUse:
+        return  # a new owner took the server over in the meantime: it is theirs now
+    with held:
+        stop(data_dir)
     if delete:
         shutil.rmtree(data_dir, ignore_errors=True)
 
@@ -261,7 +348,7 @@ def main() -> None:
     sub = parser.add_subparsers(dest="command", required=True)
     start_cmd = sub.add_parser("start")
     start_cmd.add_argument("data_dir", type=Path)
-    start_cmd.add_argument("--port", type=int, default=54329)
+    start_cmd.add_argument("--port", type=int, default=DEFAULT_PORT)
     sub.add_parser("stop").add_argument("data_dir", type=Path)
     watch_cmd = sub.add_parser("watch")
     watch_cmd.add_argument("data_dir", type=Path)

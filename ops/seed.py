@@ -19,6 +19,8 @@ from services.scheduling.models import AppointmentType, Location
 class SeedReport:
     demo_emails: list[str] = field(default_factory=list)
     generated_password: str | None = None  # only when it was made now; shown once
+    # The stored hash of the first demo account, so a caller can tell which password opens it.
+    demo_password_hash: str | None = None
 
 
 async def seed(settings: PatientsSettings, *, demo_accounts: bool | None = None) -> SeedReport:
@@ -47,14 +49,18 @@ async def _insert_missing(conn: AsyncConnection, model: type, rows: list[dict], 
 
 async def _seed_demo_accounts(conn: AsyncConnection, password: str | None) -> SeedReport:
     table = UserAccount.__table__  # type: ignore[attr-defined]
-    existing = set((await conn.execute(select(table.c.email))).scalars())
-    missing = [a for a in seed_data.DEMO_ACCOUNTS if a["email"] not in existing]
-    report = SeedReport(demo_emails=[a["email"] for a in seed_data.DEMO_ACCOUNTS])
-    if not missing:
-        return report
-    if password is None:
-        password = report.generated_password = secrets.token_urlsafe(12)
-    password_hash = hash_password(password)
-    rows = [UserAccount(**a, password_hash=password_hash).model_dump() for a in missing]
-    await conn.execute(insert(table).values(rows).on_conflict_do_nothing(index_elements=["email"]))
+    emails = [a["email"] for a in seed_data.DEMO_ACCOUNTS]
+    found = select(table.c.email, table.c.password_hash).where(table.c.email.in_(emails))
+    stored: dict[str, str] = dict((await conn.execute(found)).tuples().all())
+    missing = [a for a in seed_data.DEMO_ACCOUNTS if a["email"] not in stored]
+    report = SeedReport(demo_emails=emails)
+    if missing:
+        if password is None:
+            password = report.generated_password = secrets.token_urlsafe(12)
+        password_hash = hash_password(password)
+        rows = [UserAccount(**a, password_hash=password_hash).model_dump() for a in missing]
+        statement = insert(table).values(rows).on_conflict_do_nothing(index_elements=["email"])
+        await conn.execute(statement)
+        stored |= {a["email"]: password_hash for a in missing}
+    report.demo_password_hash = stored[emails[0]]
     return report

@@ -10,19 +10,25 @@ share the test's rolled-back transaction and still see what the CLI committed.
 import asyncio
 import io
 import json
+import os
 import secrets
 import uuid
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import jwt
 import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from ops import embedded_db
 from ops.cli import main
 from services.common.settings import get_settings
 from services.patients.models import AuditEvent, RefreshToken, UserAccount
+from tests.database import clone_template
+from tests.factories import headers_for
 
 STRONG = "metatarsal-Glide-917"
 OTHER_STRONG = "plantar-Arch-Lift-58"
@@ -349,3 +355,100 @@ async def test_an_unreachable_database_is_one_line_not_a_traceback(cli, capsys, 
     assert await cli("disable-user", "--email", _email()) == 1
     err = capsys.readouterr().err
     assert err.startswith("clinic-admin: error: the database failed:") and err.count("\n") == 1
+
+
+async def test_audit_prints_times_as_the_api_does(cli, capsys, engine, db, apps, patients_api):
+    patient_id = uuid.uuid4()
+    await _add_events(engine, patient_id)
+    assert await cli("audit", "--patient-id", str(patient_id), "--json") == 0
+    by_cli = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert await cli("audit", "--patient-id", str(patient_id)) == 0
+    lines = capsys.readouterr().out.splitlines()
+
+    headers = await headers_for(db, apps, "admin")
+    answer = await patients_api.get(
+        "/v1/audit", params={"patient_id": str(patient_id)}, headers=headers
+    )
+    assert answer.status_code == 200, answer.text
+    by_api = answer.json()["items"]  # the two audit.read rows of the CLI, then the two events
+    assert [e["occurred_at"] for e in by_cli] == [e["occurred_at"] for e in by_api[2:]]
+    assert [line.split("\t")[0] for line in lines] == [e["occurred_at"] for e in by_api[1:]]
+    assert all(e["occurred_at"].endswith("Z") for e in by_api)
+
+
+# -- finding the database: DATABASE_URL, else the one `make run` keeps in .data/ ---------------
+
+
+def _lay_out_make_run_data(data: Path, *, password: str, port: int) -> Path:
+    """A `.data` folder as a running `make run` leaves it: the server's password file, and a
+    postmaster.pid that names a live process (this one) and the port the server listens on."""
+    pgdata = data / "postgres" / "pgdata"
+    pgdata.mkdir(parents=True)
+    (data / "postgres" / "password").write_text(password + "\n")
+    (pgdata / "PG_VERSION").write_text("18\n")
+    (pgdata / "postmaster.pid").write_text(f"{os.getpid()}\n{pgdata}\n0\n{port}\n\n127.0.0.1\n")
+    return data
+
+
+@pytest.fixture
+def no_database_url(cli, monkeypatch, tmp_path):
+    """The CLI with neither DATABASE_URL nor a running stack: `.data` is an empty folder."""
+    for name in ("DATABASE_URL", "CLINIC_DATABASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("CLINIC_DATA_DIR", str(tmp_path / "data"))
+    get_settings.cache_clear()
+    return tmp_path / "data"
+
+
+@pytest.fixture
+async def make_run_database(no_database_url, database_url, monkeypatch) -> str:
+    """This suite's server stands in for the one `make run` started: its `clinic` database
+    becomes a copy of the migrated template, and `.data` describes the server as running."""
+    if os.environ.get("TEST_DATABASE_URL"):
+        pytest.skip("would replace the `clinic` database of a server the suite does not own")
+    server = make_url(database_url)
+    assert server.password is not None and server.port is not None
+    _lay_out_make_run_data(no_database_url, password=server.password, port=server.port)
+    # The running server's own port wins over the configured one, as it does for `make run`.
+    monkeypatch.setenv("CLINIC_EMBEDDED_DB_PORT", "1")
+    return await clone_template(database_url, embedded_db.DB_NAME)
+
+
+async def test_without_database_url_it_uses_the_database_of_make_run(
+    cli, capsys, make_run_database
+):
+    email = _email()
+    account_id = await _create_admin(cli, capsys, email)
+    local = create_async_engine(make_run_database)
+    try:
+        account = await _account(local, email)
+    finally:
+        await local.dispose()
+    assert account is not None and account.id == account_id
+
+
+async def test_database_url_wins_over_the_local_database(
+    cli, capsys, engine, tmp_path, monkeypatch
+):
+    data = _lay_out_make_run_data(tmp_path / "data", password="not-the-password", port=1)
+    monkeypatch.setenv("CLINIC_DATA_DIR", str(data))
+    email = _email()
+    account_id = await _create_admin(cli, capsys, email)
+    account = await _account(engine, email)
+    assert account is not None and account.id == account_id
+
+
+async def test_without_any_database_it_says_how_to_get_one(cli, capsys, no_database_url):
+    assert await cli("unlock", "--email", _email()) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert str(no_database_url / "postgres") in err
+    assert "make run" in err and "DATABASE_URL" in err
+
+
+def test_help_says_where_the_database_comes_from(capsys):
+    with pytest.raises(SystemExit) as exited:
+        main(["--help"])
+    assert exited.value.code == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "DATABASE_URL" in out and ".data/postgres" in out and "make run" in out
