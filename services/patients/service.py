@@ -218,14 +218,37 @@ async def search_patients(
     statement = search_statement(filters, after_key=after_key, limit=limit + 1)
     rows = (await session.exec(statement)).all()
     page = page_of(rows, limit, sort_key)
-    await audit.record(
-        session,
+    await _audit_search(session, filters=filters, found=page[0], caller=caller, origin=origin)
+    return page
+
+
+async def _audit_search(
+    session: AsyncSession,
+    *,
+    filters: dict[str, Any],
+    found: list[Patient],
+    caller: Caller,
+    origin: audit.Origin,
+) -> None:
+    """One row for the search (its filters and count), then one per patient it returned, so
+    each disclosure shows on that patient's own trail, pointing back at the search."""
+    search = audit.event(
         action="patient.search",
         caller=caller,
         origin=origin,
         detail={
             "filters": {k: str(v) for k, v in filters.items() if v is not None},
-            "returned": len(page[0]),
+            "returned": len(found),
         },
     )
-    return page
+    session.add(search)
+    if not found:
+        return
+    await session.flush()  # the search row's id, for the rows that point at it
+    link = {"search_event_id": search.id}
+    session.add_all(
+        audit.event(
+            action="patient.search", caller=caller, origin=origin, patient_id=p.id, detail=link
+        )
+        for p in found
+    )
