@@ -79,17 +79,13 @@ async def register_patient(
     return patient
 
 
-async def _visible_patient(
-    session: AsyncSession,
-    *,
-    patient_id: uuid.UUID,
-    caller: Caller,
-    origin: audit.Origin,
-    action: str,
-) -> Patient:
-    """The patient if the caller may see it; 404 otherwise, so ids cannot be probed.
-    Admins manage accounts and do not read patient records (least privilege). Refusals are
-    audited (outcome "denied"), so a privacy officer sees who tried to reach which record."""
+def _check_may_reach(
+    *, patient_id: uuid.UUID, caller: Caller, origin: audit.Origin, action: str
+) -> None:
+    """Refuse, before any query, a caller who may not reach this record: 404 to another
+    patient, so ids cannot be probed. Admins manage accounts and do not read patient records
+    (least privilege). Refusals are audited (outcome "denied"), so a privacy officer sees
+    who tried to reach which record."""
     refusal: Problem | None = None
     if caller.role == "admin":
         refusal = Forbidden("Administrators do not read or change patient records.")
@@ -99,6 +95,18 @@ async def _visible_patient(
         raise audit.refused(
             refusal, action=action, caller=caller, origin=origin, patient_id=patient_id
         )
+
+
+async def _visible_patient(
+    session: AsyncSession,
+    *,
+    patient_id: uuid.UUID,
+    caller: Caller,
+    origin: audit.Origin,
+    action: str,
+) -> Patient:
+    """The patient if the caller may see it; 404 otherwise."""
+    _check_may_reach(patient_id=patient_id, caller=caller, origin=origin, action=action)
     patient = await session.get(Patient, patient_id)
     if patient is None:
         raise NotFound(NOT_FOUND)
@@ -127,27 +135,31 @@ async def update_patient(
     caller: Caller,
     origin: audit.Origin,
 ) -> Patient:
-    """Apply a partial update if the record is still at expected_version (None: any)."""
-    patient = await _visible_patient(
-        session, patient_id=patient_id, caller=caller, origin=origin, action="patient.update"
-    )
+    """Apply a partial update if the record is still at expected_version (None: any).
+    Everything that needs no database is settled first, scheduling's word on a new home
+    clinic included, so no transaction is open while another service is asked."""
     changes = data.model_dump(mode="json", exclude_unset=True)
+    action = "patient.update"
+    _check_may_reach(patient_id=patient_id, caller=caller, origin=origin, action=action)
     if not caller.is_staff and set(changes) - CONTACT_FIELDS:
         refusal = Forbidden(
             "Patients may change only their phone, email, address and emergency contact."
         )
         raise audit.refused(
-            refusal, action="patient.update", caller=caller, origin=origin, patient_id=patient_id
+            refusal, action=action, caller=caller, origin=origin, patient_id=patient_id
         )
+    if "home_location" in changes:
+        await _check_location(scheduling, changes["home_location"], caller)
+    patient = await _visible_patient(
+        session, patient_id=patient_id, caller=caller, origin=origin, action=action
+    )
     if patient.status == "archived":
         raise Conflict("The patient is archived; archived records are read-only.")
-    if "home_location" in changes and changes["home_location"] != patient.home_location:
-        await _check_location(scheduling, changes["home_location"], caller)
     values = _row_values(data, only_sent=True)
     updated = await _bump(session, patient, expected_version, values | search_keys(values))
     await audit.record(
         session,
-        action="patient.update",
+        action=action,
         caller=caller,
         origin=origin,
         patient_id=patient_id,
