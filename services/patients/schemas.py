@@ -17,13 +17,15 @@ from pydantic import (
 )
 
 from services.common.auth import Role
+from services.patients.names import readable_text
 
 Sex = Literal["female", "male", "other", "unknown"]
 Laterality = Literal["left", "right", "bilateral", "unspecified"]
-# Printable text only: control characters (NUL among them) have no place in a name.
-_PRINTABLE = r"^[^\x00-\x1f\x7f]+$"
+# Names and other identity texts: trimmed, in NFC, nothing hidden or reordered (names.py).
 Name = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=_PRINTABLE)
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
+    AfterValidator(readable_text),
 ]
 LocationSlug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9-]{1,40}$")]
 
@@ -86,7 +88,9 @@ class DiagnosisIn(Strict):
 
 State = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
 ShortText = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=_PRINTABLE)
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+    AfterValidator(readable_text),
 ]
 
 
