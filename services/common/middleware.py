@@ -1,4 +1,5 @@
-"""Pure ASGI middleware: request ids, the request-body size cap, and the access log.
+"""Pure ASGI middleware: request ids, the request-body size cap, `Cache-Control: no-store`
+on anything private, and the access log.
 
 Pure ASGI (not BaseHTTPMiddleware) keeps the per-request cost low and streams untouched.
 """
@@ -17,6 +18,9 @@ from services.common.request_context import adopt_request_id, release_request_id
 access_log = logging.getLogger("clinic.access")
 error_log = logging.getLogger("clinic.errors")
 _PREFIX = re.compile(r"^/[a-z][a-z0-9-]{0,30}$")
+_CACHING = {b"cache-control", b"pragma"}
+# Pragma for HTTP/1.0 caches, as RFC 6749 (5.1) asks of token answers.
+_NO_STORE = [(b"cache-control", b"no-store"), (b"pragma", b"no-cache")]
 
 
 class _BodyTooLarge(HTTPException):
@@ -49,10 +53,10 @@ class RequestContextMiddleware:
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
                 status["code"], status["sent"] = message["status"], True
-                message["headers"] = [
-                    *message.get("headers", []),
-                    (b"x-request-id", request_id.encode()),
-                ]
+                headers = [*message.get("headers", []), (b"x-request-id", request_id.encode())]
+                if _never_stored(scope["path"], message["status"]):
+                    headers = [h for h in headers if h[0].lower() not in _CACHING] + _NO_STORE
+                message["headers"] = headers
             await send(message)
 
         try:
@@ -132,6 +136,12 @@ class RequestContextMiddleware:
                 "duration_ms": round((time.perf_counter() - started) * 1000, 2),
             },
         )
+
+
+def _never_stored(path: str, status: int) -> bool:
+    """Whether no cache may keep the answer: every API answer (a record, a search page, a
+    token) and every error. Health, keys and the API documents stay cacheable."""
+    return path.startswith("/v1/") or status >= 400
 
 
 def _header(headers: dict[bytes, bytes], name: bytes) -> str | None:
