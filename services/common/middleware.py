@@ -8,12 +8,15 @@ import json
 import logging
 import re
 import time
+from collections.abc import Iterable
+from ipaddress import IPv4Network, IPv6Network
+from typing import Any
 
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.common.errors import PROBLEM_JSON, problem_body
-from services.common.request_context import adopt_request_id, release_request_id
+from services.common.request_context import TrustedPeers, adopt_request_id, release_request_id
 
 access_log = logging.getLogger("clinic.access")
 error_log = logging.getLogger("clinic.errors")
@@ -31,32 +34,42 @@ class _BodyTooLarge(HTTPException):
 
 
 class RequestContextMiddleware:
-    """Adopts or makes the request id, echoes it, caps the body, and logs the request."""
+    """Settles who is asking (client address, request id), caps the body, keeps private
+    answers out of caches, and logs the request."""
 
-    def __init__(self, app: ASGIApp, *, max_body_bytes: int) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        max_body_bytes: int,
+        trusted_proxies: Iterable[IPv4Network | IPv6Network],
+    ) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.trusted = TrustedPeers(trusted_proxies)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         headers = dict(scope["headers"])
-        request_id, context = adopt_request_id(_header(headers, b"x-request-id"))
-        prefix = _header(headers, b"x-forwarded-prefix")
-        if prefix and _PREFIX.match(prefix):
-            # Behind the proxy (/plans/docs -> /docs) the docs page must fetch /plans/openapi.json.
-            scope = {**scope, "root_path": prefix}
+        peer = scope.get("client")
+        trusted = self.trusted.trust(peer[0] if peer else None)
+        if trusted:
+            scope = self._as_the_proxy_saw_it(scope, headers)
+        # Only a trusted peer's id is kept: anyone else could plant one in the audit trail.
+        incoming = _header(headers, b"x-request-id") if trusted else None
+        request_id, context = adopt_request_id(incoming)
         started = time.perf_counter()
         status = {"code": 500, "sent": False}
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
                 status["code"], status["sent"] = message["status"], True
-                headers = [*message.get("headers", []), (b"x-request-id", request_id.encode())]
+                out = [*message.get("headers", []), (b"x-request-id", request_id.encode())]
                 if _never_stored(scope["path"], message["status"]):
-                    headers = [h for h in headers if h[0].lower() not in _CACHING] + _NO_STORE
-                message["headers"] = headers
+                    out = [h for h in out if h[0].lower() not in _CACHING] + _NO_STORE
+                message["headers"] = out
             await send(message)
 
         try:
@@ -85,6 +98,24 @@ class RequestContextMiddleware:
         finally:
             self._log(scope, status["code"], started)
             release_request_id(context)
+
+    def _as_the_proxy_saw_it(self, scope: Scope, headers: dict[bytes, bytes]) -> Scope:
+        """The scope with the client address, scheme and mount prefix a trusted proxy
+        forwarded, so request.client.host (the audit trail, the sign-in throttle) is the
+        client's, not the proxy's."""
+        changes: dict[str, Any] = {}
+        forwarded_for = _joined(scope, b"x-forwarded-for")
+        client = self.trusted.client_behind(forwarded_for) if forwarded_for else None
+        if client is not None:
+            changes["client"] = (client, 0)
+        proto = (_header(headers, b"x-forwarded-proto") or "").rsplit(",", 1)[-1].strip()
+        if proto in ("http", "https"):
+            changes["scheme"] = proto
+        prefix = _header(headers, b"x-forwarded-prefix")
+        if prefix and _PREFIX.match(prefix):
+            # Behind the proxy (/plans/docs -> /docs) the docs page must fetch /plans/openapi.json.
+            changes["root_path"] = prefix
+        return {**scope, **changes}
 
     def _declared_too_large(self, headers: dict[bytes, bytes]) -> bool:
         length = _header(headers, b"content-length")
@@ -147,3 +178,8 @@ def _never_stored(path: str, status: int) -> bool:
 def _header(headers: dict[bytes, bytes], name: bytes) -> str | None:
     value = headers.get(name)
     return value.decode("latin-1") if value is not None else None
+
+
+def _joined(scope: Scope, name: bytes) -> str:
+    """Every value of a header that may be sent more than once, in order, comma-joined."""
+    return ",".join(v.decode("latin-1") for k, v in scope["headers"] if k.lower() == name)

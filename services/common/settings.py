@@ -1,11 +1,12 @@
 """Settings, read once from the environment (`CLINIC_*` plus `DATABASE_URL`)."""
 
 from functools import lru_cache
+from ipaddress import ip_network
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import AliasChoices, Field, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, Field, IPvAnyNetwork, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 Environment = Literal["development", "test", "production"]
 
@@ -43,6 +44,18 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     demo_password: str | None = None
     cors_origins: list[str] = []
+    # Peers believed about the client (X-Forwarded-For, -Prefix, -Proto) and about the request
+    # id: the proxy and our own services. Comma-separated addresses or networks.
+    trusted_proxies: Annotated[list[IPvAnyNetwork], NoDecode] = Field(
+        default_factory=lambda: [ip_network("127.0.0.1/32"), ip_network("::1/128")]
+    )
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        return [part.strip() for part in value.split(",") if part.strip()]  # "": trust no one
 
     @property
     def is_production(self) -> bool:
