@@ -53,23 +53,15 @@ class RequestContextMiddleware:
             await self.app(scope, receive, send)
             return
         headers = dict(scope["headers"])
-        peer = scope.get("client")
-        trusted = self.trusted.trust(peer[0] if peer else None)
-        if trusted:
-            scope = self._as_the_proxy_saw_it(scope, headers)
-        # Only a trusted peer's id is kept: anyone else could plant one in the audit trail.
-        incoming = _header(headers, b"x-request-id") if trusted else None
-        request_id, context = adopt_request_id(incoming)
+        scope, incoming_id = self._who_is_asking(scope, headers)
+        request_id, context = adopt_request_id(incoming_id)
         started = time.perf_counter()
         status = {"code": 500, "sent": False}
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
                 status["code"], status["sent"] = message["status"], True
-                out = [*message.get("headers", []), (b"x-request-id", request_id.encode())]
-                if _never_stored(scope["path"], message["status"]):
-                    out = [h for h in out if h[0].lower() not in _CACHING] + _NO_STORE
-                message["headers"] = out
+                message["headers"] = _answer_headers(message, scope["path"], request_id)
             await send(message)
 
         try:
@@ -98,6 +90,15 @@ class RequestContextMiddleware:
         finally:
             self._log(scope, status["code"], started)
             release_request_id(context)
+
+    def _who_is_asking(self, scope: Scope, headers: dict[bytes, bytes]) -> tuple[Scope, str | None]:
+        """The scope as a trusted peer forwarded it, and the request id it sent. Anyone
+        else's forwarded headers and id are ignored: they could choose their own address or
+        plant ids in the audit trail."""
+        peer = scope.get("client")
+        if not self.trusted.trust(peer[0] if peer else None):
+            return scope, None
+        return self._as_the_proxy_saw_it(scope, headers), _header(headers, b"x-request-id")
 
     def _as_the_proxy_saw_it(self, scope: Scope, headers: dict[bytes, bytes]) -> Scope:
         """The scope with the client address, scheme and mount prefix a trusted proxy
@@ -167,6 +168,14 @@ class RequestContextMiddleware:
                 "duration_ms": round((time.perf_counter() - started) * 1000, 2),
             },
         )
+
+
+def _answer_headers(start: Message, path: str, request_id: str) -> list[tuple[bytes, bytes]]:
+    """The answer's headers with the request id, and no-store when it is private."""
+    headers = [*start.get("headers", []), (b"x-request-id", request_id.encode())]
+    if _never_stored(path, start["status"]):
+        headers = [h for h in headers if h[0].lower() not in _CACHING] + _NO_STORE
+    return headers
 
 
 def _never_stored(path: str, status: int) -> bool:
