@@ -269,12 +269,22 @@ def test_app_service_runs_its_own_module_with_uvicorn(name):
     # Every interface of the container, or the proxy cannot reach it.
     assert host and ipaddress.ip_address(host).is_unspecified, f"{name} listens on {host}"
     assert _option(argv, "--port") == str(APP_PORT)
-    # Behind the proxy: client address and scheme come from X-Forwarded-*.
-    assert "--proxy-headers" in argv
-    assert _option(argv, "--forwarded-allow-ips") is not None
+    # Behind the proxy, the app alone decides whose X-Forwarded-* to believe
+    # (CLINIC_TRUSTED_PROXIES): uvicorn must not rewrite the client first.
+    assert "--no-proxy-headers" in argv
+    assert _option(argv, "--forwarded-allow-ips") is None
     # Relative paths resolve against WORKDIR /app, the repository root.
     log_config = _option(argv, "--log-config")
     assert log_config is None or (ROOT / log_config).is_file(), f"{name}: no {log_config}"
+
+
+@pytest.mark.parametrize("name", APP_SERVICES)
+def test_app_service_trusts_exactly_the_internal_network(name):
+    (pool,) = _compose()["networks"]["default"]["ipam"]["config"]
+    subnet = ipaddress.ip_network(pool["subnet"])
+    assert subnet.is_private
+    trusted = _env(_services()[name]).get("CLINIC_TRUSTED_PROXIES", "")
+    assert [ipaddress.ip_network(n.strip()) for n in trusted.split(",")] == [subnet]
 
 
 @pytest.mark.parametrize("name", APP_SERVICES)

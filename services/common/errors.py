@@ -10,7 +10,9 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import iter_route_contexts
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import get_route_path
 
 PROBLEM_BASE = "https://clinic.example/problems/"
 PROBLEM_JSON = "application/problem+json"
@@ -166,6 +168,32 @@ async def _on_http_exception(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(request, body, getattr(exc, "headers", None))
 
 
+async def _on_method_not_allowed(request: Request, exc: Exception) -> JSONResponse:
+    """405 naming every method the path has, from the app's routes: Starlette's own Allow
+    names only those of the first route it found for the path."""
+    path = get_route_path(request.scope)
+    allowed = {
+        method
+        for route in iter_route_contexts(request.app.routes)
+        if (pattern := getattr(route, "path_regex", None)) is not None and pattern.match(path)
+        for method in route.methods or ()
+    }
+    response = await _on_http_exception(request, exc)
+    response.headers["Allow"] = ", ".join(sorted(allowed))
+    return response
+
+
+async def _on_unreadable_body(request: Request, exc: Exception) -> JSONResponse:
+    """FastAPI answers a body it cannot decode with a bare 400; a JSON body that is not
+    UTF-8 is invalid input like any other (422, documented on every route)."""
+    if not isinstance(exc.__cause__, UnicodeDecodeError):
+        return await _on_http_exception(request, exc)
+    msg = "The body is not UTF-8; JSON bodies must be encoded in UTF-8 (RFC 8259)."
+    body = problem_body(422, "validation-error", "Invalid input", f"body: {msg}", request.url.path)
+    body["errors"] = [{"loc": ["body"], "msg": msg, "type": "body_not_utf8"}]
+    return problem_response(request, body)
+
+
 async def _on_validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors = [_public_error(e) for e in exc.errors()]
@@ -204,4 +232,6 @@ async def unexpected_error(request: Request, exc: Exception) -> JSONResponse:
 def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(Problem, _on_problem)
     app.add_exception_handler(StarletteHTTPException, _on_http_exception)
+    app.add_exception_handler(405, _on_method_not_allowed)
+    app.add_exception_handler(400, _on_unreadable_body)
     app.add_exception_handler(RequestValidationError, _on_validation_error)

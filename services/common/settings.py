@@ -7,10 +7,11 @@ only it needs (the signing key, token lifetimes, the demo password) in its own s
 """
 
 from functools import lru_cache
-from typing import Literal, TypeVar
+from ipaddress import ip_network
+from typing import Annotated, Literal, TypeVar
 
-from pydantic import AliasChoices, Field, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, Field, IPvAnyNetwork, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 Environment = Literal["development", "test", "production"]
 
@@ -73,6 +74,18 @@ class ServiceSettings(DatabaseSettings, HttpSettings, TokenSettings):
     max_body_bytes: int = Field(1024 * 1024, ge=1024)
     log_level: str = "INFO"
     cors_origins: list[str] = []
+    # Peers believed about the client (X-Forwarded-For, -Prefix, -Proto) and about the request
+    # id: the proxy and our own services. Comma-separated addresses or networks.
+    trusted_proxies: Annotated[list[IPvAnyNetwork], NoDecode] = Field(
+        default_factory=lambda: [ip_network("127.0.0.1/32"), ip_network("::1/128")]
+    )
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        return [part.strip() for part in value.split(",") if part.strip()]  # "": trust no one
 
     @property
     def is_production(self) -> bool:

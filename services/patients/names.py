@@ -1,6 +1,35 @@
-"""How names are folded for search: lower case, accents removed ("José" -> "jose")."""
+"""What a name may hold, and how names are folded for search: lower case, accents removed
+("José" -> "jose")."""
 
 import unicodedata
+
+# Refused anywhere in a name: controls (Cc), format characters (Cf: the bidi controls
+# U+202A-202E, U+2066-2069, the marks U+200E, U+200F, U+061C, the zero-width U+200B-200D,
+# U+2060, U+FEFF, the soft hyphen), private use, lone surrogates, line and paragraph
+# separators. Each either hides or reorders what a reader sees: "\u202eeniraM" shows as
+# "Marine" on screen and in a PDF, so one patient could pass for another.
+_REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Co", "Cs", "Zl", "Zp"})
+# Letters and symbols that draw nothing: the Hangul fillers and the blank braille cell.
+_BLANK = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+
+
+def readable_text(text: str) -> str:
+    """text in NFC (one string however it was typed) if a reader sees what it says;
+    ValueError if it holds a hiding or reordering character or shows nothing at all."""
+    composed = unicodedata.normalize("NFC", text)
+    for char in composed:
+        if unicodedata.category(char) in _REFUSED_CATEGORIES:
+            raise ValueError(f"holds U+{ord(char):04X}, a control or invisible character")
+    if not any(_shows(char) for char in composed):
+        raise ValueError("holds no visible character")
+    return composed
+
+
+def _shows(char: str) -> bool:
+    """A letter, digit, punctuation mark or symbol that draws something; not a space, nor an
+    accent alone."""
+    return char not in _BLANK and unicodedata.category(char)[0] in "LNPS"
+
 
 # Letters that carry no separable accent, so NFKD leaves them whole.
 _LETTERS = str.maketrans(

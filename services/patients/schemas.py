@@ -17,13 +17,15 @@ from pydantic import (
 )
 
 from services.common.auth import Role
+from services.patients.names import readable_text
 
 Sex = Literal["female", "male", "other", "unknown"]
 Laterality = Literal["left", "right", "bilateral", "unspecified"]
-# Printable text only: control characters (NUL among them) have no place in a name.
-_PRINTABLE = r"^[^\x00-\x1f\x7f]+$"
+# Names and other identity texts: trimmed, in NFC, nothing hidden or reordered (names.py).
 Name = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=_PRINTABLE)
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
+    AfterValidator(readable_text),
 ]
 LocationSlug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9-]{1,40}$")]
 
@@ -84,15 +86,11 @@ class DiagnosisIn(Strict):
     description: Annotated[str, StringConstraints(max_length=200)] | None = None
 
 
-class Diagnosis(BaseModel):
-    code: str
-    laterality: Laterality | None = None
-    description: str | None = None
-
-
 State = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
 ShortText = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=_PRINTABLE)
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+    AfterValidator(readable_text),
 ]
 
 
@@ -184,6 +182,45 @@ class ArchiveRequest(Strict):
     reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=500)]
 
 
+# -- reads: the record as stored ---------------------------------------------------------
+# No validators and no patterns here: a rule tightened after a row was written (a phone
+# format, a forbidden character, a retired code) must not turn that row into a 500.
+
+
+class AddressRead(BaseModel):
+    line1: str
+    line2: str | None = None
+    city: str
+    state: str
+    postal_code: str
+
+
+class EmergencyContactRead(BaseModel):
+    name: str
+    relationship: str | None = None
+    phone: str
+
+
+class InsuranceRead(BaseModel):
+    payer: str
+    member_id: str
+    group_number: str | None = None
+
+
+class ReferringPhysicianRead(BaseModel):
+    name: str
+    npi: str | None = None
+    phone: str | None = None
+
+
+class DiagnosisRead(BaseModel):
+    code: str
+    laterality: str | None = Field(
+        default=None, description="left, right, bilateral or unspecified, from the code."
+    )
+    description: str | None = None
+
+
 class PatientRead(BaseModel):
     id: uuid.UUID
     given_name: str
@@ -194,11 +231,11 @@ class PatientRead(BaseModel):
     home_location: str
     phone: str | None
     email: str | None
-    address: Address | None
-    emergency_contact: EmergencyContact | None
-    insurance: Insurance | None
-    referring_physician: ReferringPhysician | None
-    diagnoses: list[Diagnosis]
+    address: AddressRead | None
+    emergency_contact: EmergencyContactRead | None
+    insurance: InsuranceRead | None
+    referring_physician: ReferringPhysicianRead | None
+    diagnoses: list[DiagnosisRead]
     status: Literal["active", "archived"]
     archived_at: datetime | None
     archive_reason: str | None

@@ -85,6 +85,15 @@ async def register_patient(
     return patient
 
 
+def _check_may_reach(
+    *, patient_id: uuid.UUID, caller: Caller, origin: audit.Origin, action: str
+) -> None:
+    """Refuse, before any query, a caller who may not reach this record: 404 to another
+    patient, so ids cannot be probed; admins manage accounts and do not read patient records
+    (least privilege). Refusals are audited."""
+    RECORD_VISIBILITY.check(caller, patient_id, trail=audit.trail, action=action, origin=origin)
+
+
 async def _visible_patient(
     session: AsyncSession,
     *,
@@ -93,9 +102,8 @@ async def _visible_patient(
     origin: audit.Origin,
     action: str,
 ) -> Patient:
-    """The patient if the caller may see it; 404 otherwise, so ids cannot be probed.
-    Admins manage accounts and do not read patient records (least privilege)."""
-    RECORD_VISIBILITY.check(caller, patient_id, trail=audit.trail, action=action, origin=origin)
+    """The patient if the caller may see it; 404 otherwise."""
+    _check_may_reach(patient_id=patient_id, caller=caller, origin=origin, action=action)
     return await one_or_404(session, Patient, patient_id, detail=NOT_FOUND)
 
 
@@ -121,27 +129,31 @@ async def update_patient(
     caller: Caller,
     origin: audit.Origin,
 ) -> Patient:
-    """Apply a partial update if the record is still at expected_version (None: any)."""
-    patient = await _visible_patient(
-        session, patient_id=patient_id, caller=caller, origin=origin, action="patient.update"
-    )
+    """Apply a partial update if the record is still at expected_version (None: any).
+    Everything that needs no database is settled first, scheduling's word on a new home
+    clinic included, so no transaction is open while another service is asked."""
     changes = data.model_dump(mode="json", exclude_unset=True)
+    action = "patient.update"
+    _check_may_reach(patient_id=patient_id, caller=caller, origin=origin, action=action)
     if not caller.is_staff and set(changes) - CONTACT_FIELDS:
         refusal = Forbidden(
             "Patients may change only their phone, email, address and emergency contact."
         )
         raise audit.refused(
-            refusal, action="patient.update", caller=caller, origin=origin, patient_id=patient_id
+            refusal, action=action, caller=caller, origin=origin, patient_id=patient_id
         )
+    if "home_location" in changes:
+        await check_location(scheduling, changes["home_location"], caller)
+    patient = await _visible_patient(
+        session, patient_id=patient_id, caller=caller, origin=origin, action=action
+    )
     if patient.status == "archived":
         raise Conflict("The patient is archived; archived records are read-only.")
-    if "home_location" in changes and changes["home_location"] != patient.home_location:
-        await check_location(scheduling, changes["home_location"], caller)
     values = _row_values(data, only_sent=True)
     updated = await _bump(session, patient, expected_version, values | search_keys(values))
     await audit.record(
         session,
-        action="patient.update",
+        action=action,
         caller=caller,
         origin=origin,
         patient_id=patient_id,
@@ -212,14 +224,37 @@ async def search_patients(
     statement = search_statement(filters, after_key=after_key, limit=limit + 1)
     rows = (await session.exec(statement)).all()
     page = page_of(rows, limit, sort_key)
-    await audit.record(
-        session,
+    await _audit_search(session, filters=filters, found=page[0], caller=caller, origin=origin)
+    return page
+
+
+async def _audit_search(
+    session: AsyncSession,
+    *,
+    filters: dict[str, Any],
+    found: list[Patient],
+    caller: Caller,
+    origin: audit.Origin,
+) -> None:
+    """One row for the search (its filters and count), then one per patient it returned, so
+    each disclosure shows on that patient's own trail, pointing back at the search."""
+    search = audit.event(
         action="patient.search",
         caller=caller,
         origin=origin,
         detail={
             "filters": {k: str(v) for k, v in filters.items() if v is not None},
-            "returned": len(page[0]),
+            "returned": len(found),
         },
     )
-    return page
+    session.add(search)
+    if not found:
+        return
+    await session.flush()  # the search row's id, for the rows that point at it
+    link = {"search_event_id": search.id}
+    session.add_all(
+        audit.event(
+            action="patient.search", caller=caller, origin=origin, patient_id=p.id, detail=link
+        )
+        for p in found
+    )
