@@ -1,109 +1,306 @@
-"""No request to any endpoint, with any body, gets a 500 (issue 2's bar, matrix rows C1/C4).
+"""No request to any route of the three services gets a 5xx (issue 2's bar, matrix rows C1/C4).
 
-Walks every route of every service and throws malformed and hostile input at it, signed in
-and not. Every answer must be below 500 and, when an error, problem+json.
+The walk covers every route of each app (flattened; a route no request was routed to fails the
+test) as each kind of caller: anonymous, patient, front desk, therapist and admin. Its requests
+are built from what each route declares in its OpenAPI operation:
+- path ids that exist (a patient, the caller's own record, another patient's, real accounts,
+  real slugs) and ids that do not or cannot;
+- query strings from the route's own query parameters, valid and hostile (huge and negative
+  numbers, NUL bytes, LIKE wildcards, unicode, bytes that are not UTF-8, tampered cursors,
+  impossible dates);
+- headers it declares (If-Match), valid and hostile;
+- bodies from its body schema: valid, then with each field (and each field of a nested object)
+  made hostile, plus bodies that are not the declared media type at all.
+Every answer must be below 500 and every error problem+json. A request the walk built valid
+must not be refused as invalid (400/422): else its hostile variants, which differ from it in
+one value, would be refused for the wrong reason and test nothing.
 """
 
 import itertools
 import re
 import uuid
+from dataclasses import dataclass, field
+from typing import Any
 
+import httpx
 import pytest
 
-from tests.app_routes import api_routes
-from tests.factories import headers_for
+from services.patients.models import Patient, UserAccount
+from tests.app_routes import RouteLedger, api_routes, served_routes
+from tests.declared_input import (
+    GARBAGE_IDS,
+    HEADERS,
+    NOT_THE_MEDIA_TYPE,
+    QUERY_RAW,
+    Body,
+    Schemas,
+    body_variants,
+    query_variants,
+    valid_body,
+)
+from tests.factories import PASSWORD, bearer, make_account, make_patient, token_for
 
-BODIES: dict[str, tuple[bytes, str]] = {
-    "none": (b"", "application/json"),
-    "malformed json": (b'{"given_name": "A", ', "application/json"),
-    "json array": (b"[1, 2, 3]", "application/json"),
-    "json null": (b"null", "application/json"),
-    "json string": (b'"hello"', "application/json"),
-    "wrong types": (
-        b'{"given_name": 1, "family_name": [], "birth_date": true, "sex": {}, "limit": "x"}',
-        "application/json",
-    ),
-    "deep nesting": (b"[" * 5000 + b"]" * 5000, "application/json"),
-    "long strings": (b'{"given_name": "' + b"x" * 100_000 + b'"}', "application/json"),
-    "invalid utf-8": (b'{"given_name": "\xff\xfe"}', "application/json"),
-    "nul bytes": (b'{"given_name": "a\\u0000b", "family_name": "\\u0000"}', "application/json"),
-    "form garbage": (b"username=%ZZ&password=%", "application/x-www-form-urlencoded"),
-    "multipart garbage": (
-        b"--xx\r\nContent-Disposition: form-data\r\n\r\n",
-        "multipart/form-data; boundary=xx",
-    ),
-    "xml": (b"<patient/>", "application/xml"),
+SERVICES = ("patients", "plans", "scheduling")
+ROLES = ("anonymous", "patient", "front_desk", "therapist", "admin")
+STRONG = "a-long-unusual-passphrase-9"
+REAL_SLUGS = {"plans": "toe-spreads", "scheduling": "gaithersburg"}  # seeded reference data
+PROBLEM_JSON = "application/problem+json"
+
+# -- the records a walk targets, and what valid input looks like ------------------------------
+
+
+@dataclass
+class World:
+    """The caller and real records: another patient with a login, one without (who can be
+    given one), and a staff account."""
+
+    caller: UserAccount | None
+    own_record: Patient | None
+    other: Patient
+    other_login: UserAccount
+    without_login: Patient
+    staff: UserAccount
+    headers: dict[str, str]
+
+    @classmethod
+    async def build(cls, db, apps, role: str) -> "World":
+        other = await make_patient(db, given_name="Walker", family_name=f"Walk-{uuid.uuid4().hex}")
+        other_login = await make_account(db, role="patient", patient=other)
+        without_login = await make_patient(db, given_name="Lonnie")
+        staff = await make_account(db, role="therapist")
+        caller = None if role == "anonymous" else await make_account(db, role=role)
+        own = await db.get(Patient, caller.patient_id) if caller and caller.patient_id else None
+        headers = bearer(token_for(apps, caller)) if caller else {}
+        return cls(caller, own, other, other_login, without_login, staff, headers)
+
+    def real_path_values(self, service: str, name: str) -> list[str]:
+        ids = {
+            "patient_id": [self.own_record, self.other, self.without_login],
+            "user_id": [self.caller, self.staff, self.other_login],
+        }
+        if name in ids:
+            return [str(record.id) for record in ids[name] if record is not None]
+        assert name == "slug", f"the walk knows no real value for the path parameter {name!r}"
+        return [REAL_SLUGS[service]]
+
+    def query_value(self, name: str) -> str | None:
+        """A value a route's query parameter of this name accepts and finds records with."""
+        return {
+            "name": self.other.family_name,
+            "phone": "(301) 555-0123",
+            "birth_date": "1979-05-17",
+            "home_location": "gaithersburg",
+            "patient_id": str(self.other.id),
+            "actor_id": str(self.staff.id),
+            "action": "patient.read",
+            "body_region": "foot",
+            "tag": "forefoot",
+        }.get(name)
+
+    def body_value(self, name: str, form: bool) -> Any:
+        """A value a body field of this name accepts; a form is the sign-in, whose password
+        is the caller's real one."""
+        if form:
+            email = (self.caller or self.staff).email
+            return {"username": email, "password": PASSWORD, "refresh_token": "r" * 43}.get(name)
+        return BODY_VALUES.get(name)
+
+
+BODY_VALUES = {
+    "given_name": "Rosa",
+    "family_name": "Delgado",
+    "preferred_name": "Rosie",
+    "birth_date": "1978-09-30",
+    "home_location": "frederick",
+    "phone": "(301) 555-0199",
+    "code": "G57.62",
+    "description": "Morton's neuroma, left foot",
+    "line1": "12 Main Street",
+    "line2": "Suite 4",
+    "city": "Gaithersburg",
+    "state": "MD",
+    "postal_code": "20878",
+    "name": "Ana Delgado",
+    "relationship": "sister",
+    "payer": "Aetna",
+    "member_id": "W123456789",
+    "group_number": "G-100",
+    "npi": "1234567893",
+    "reason": "moved away",
+    "display_name": "Walk Staff",
+    "password": STRONG,
+    "current_password": PASSWORD,
+    "new_password": "another-unusual-passphrase-71",
 }
-PATH_VALUES = [str(uuid.uuid4()), "not-a-uuid", "%27%20OR%201%3D1", "x" * 300, "%00", "toe-spreads"]
+
+# -- the walk ---------------------------------------------------------------------------------
 
 
-def _routes(app) -> list[tuple[str, str]]:
-    """Each operation, plus one method it does not allow (a 405 must be problem+json too)."""
-    pairs = []
-    for method, path in api_routes(app):
-        pairs += [(method, path), ("DELETE" if method != "DELETE" else "PUT", path)]
-    return pairs
+@dataclass
+class Walk:
+    """One caller walking one service. What goes wrong is collected, not raised, so that one
+    run reports every failing request."""
 
+    api: httpx.AsyncClient
+    service: str
+    world: World
+    schemas: Schemas
+    operations: dict[str, Any]
+    server_errors: list[str] = field(default_factory=list)
+    not_problem_json: list[str] = field(default_factory=list)
+    valid_refused: list[str] = field(default_factory=list)
 
-EXPECTED = {
-    "patients": ("PATCH", "/v1/patients/{patient_id}"),
-    "plans": ("GET", "/v1/exercises/{slug}"),
-    "scheduling": ("GET", "/v1/locations/{slug}"),
-}
+    async def send(
+        self,
+        label: str,
+        method: str,
+        url: str,
+        *,
+        headers: dict[str, str],
+        body: Body | None = None,
+        params: dict[str, str] | None = None,
+        valid: bool = False,
+    ) -> int:
+        headers = self.world.headers | {k: _fresh(v) for k, v in headers.items()}
+        if body is not None:
+            headers |= {"content-type": body.media_type}
+        content = body.content if body is not None else None
+        response = await self.api.request(
+            method, url, params=params, headers=headers, content=content
+        )
+        status, what = response.status_code, f"{method} {url[:90]} {params or ''} [{label}]"
+        if status >= 500:
+            self.server_errors.append(f"{what}: {status} {response.text[:200]}")
+        if status >= 400 and response.headers.get("content-type") != PROBLEM_JSON:
+            self.not_problem_json.append(f"{what}: {status} {response.headers.get('content-type')}")
+        if valid and status in (400, 422):
+            self.valid_refused.append(f"{what}: {status} {response.text[:300]}")
+        return status
 
+    async def route(self, method: str, path: str) -> None:
+        operation = self.operations.get(path, {}).get(method.lower(), {})
+        declared = operation.get("parameters", [])
+        headers = {p["name"]: _valid_header(p["name"]) for p in declared if p["in"] == "header"}
+        content = operation.get("requestBody", {}).get("content", {})
+        body = self._valid_body(content)
+        url = await self._each_path_value(method, path, headers, body)
+        if url is None:
+            await self._not_the_media_type(method, path, headers, content)
+            return
+        for parameter in (p for p in declared if p["in"] == "query"):
+            await self._query(method, url, parameter, headers, body)
+        for name in headers:
+            for value in HEADERS.get(name.lower(), HEADERS[""]):
+                await self.send(value, method, url, headers=headers | {name: value}, body=body)
+        await self._bodies(method, url, headers, content)
 
-def _fill(path: str, value: str) -> str:
-    return re.sub(r"\{[^}]+\}", value, path)
+    def _valid_body(self, content: dict[str, Any]) -> Body | None:
+        """The valid body in the route's first declared media type; None if it takes none."""
+        for media_type, declared in content.items():
+            return valid_body(self.schemas, media_type, declared["schema"], self.world.body_value)
+        return None
 
+    async def _bodies(self, method: str, url: str, headers, content: dict[str, Any]) -> None:
+        for media_type, declared in content.items():
+            for body in body_variants(
+                self.schemas, media_type, declared["schema"], self.world.body_value
+            ):
+                await self.send(
+                    body.label, method, url, headers=headers, body=body, valid=body.valid
+                )
+        await self._not_the_media_type(method, url, headers, content)
 
-@pytest.mark.parametrize("service", ["patients", "plans", "scheduling"])
-@pytest.mark.parametrize("role", [None, "front_desk", "admin", "patient"])
-async def test_no_route_answers_500(apis, apps, db, service, role):
-    headers = await headers_for(db, apps, role) if role else {}
-    headers["If-Match"] = "*"  # let bodies past the precondition check to the validation
-    api = apis[service]
-    assert EXPECTED[service] in _routes(apps[service])  # the walk really reaches the routes
-    failures, requests = [], 0
-    for (method, path), (body_name, (body, content_type)) in itertools.product(
-        _routes(apps[service]), BODIES.items()
-    ):
-        values = PATH_VALUES if "{" in path else [None]
-        for value in values:
-            url = _fill(path, value) if value else path
-            response = await api.request(
-                method, url, content=body, headers={**headers, "content-type": content_type}
+    async def _not_the_media_type(self, method: str, url: str, headers, content) -> None:
+        """Bodies the route's parser must refuse: read before the caller's role is checked."""
+        for label, (raw, media_type) in NOT_THE_MEDIA_TYPE.items() if content else ():
+            await self.send(label, method, url, headers=headers, body=Body(label, raw, media_type))
+
+    async def _each_path_value(self, method, path, headers, body: Body | None) -> str | None:
+        """Send the valid request at every real and every garbage path value. Answer the URL
+        where it went furthest (a 2xx if any): the variants are sent there. None when the
+        route refuses this caller (401/403) everywhere: its role check answers before any
+        query, header or field is read, so every variant would hear the same refusal."""
+        names = re.findall(r"\{([^}]+)\}", path)
+        real = [self.world.real_path_values(self.service, name) for name in names]
+        statuses = {}
+        for values in itertools.product(*real):
+            url = _fill(path, values)
+            statuses[url] = await self.send(
+                "valid", method, url, headers=headers, body=body, valid=True
             )
-            requests += 1
-            if response.status_code >= 500:
-                failures.append((method, url[:80], body_name, response.status_code))
-            elif response.status_code >= 400:
-                assert response.headers["content-type"] == "application/problem+json", (method, url)
-    assert failures == []
-    assert requests > 100
+        for value in GARBAGE_IDS if names else ():
+            url = _fill(path, [value] * len(names))
+            await self.send("garbage id", method, url, headers=headers, body=body)
+        if all(status in (401, 403) for status in statuses.values()):
+            return None
+        return min(statuses, key=lambda url: statuses[url] >= 300)
+
+    async def _query(self, method, url, parameter, headers, body: Body | None) -> None:
+        name = parameter["name"]
+        known = self.world.query_value(name)
+        for value, valid in query_variants(name, parameter["schema"], self.schemas, known):
+            params = {name: value}
+            await self.send(
+                name, method, url, headers=headers, body=body, params=params, valid=valid
+            )
+        if name == "cursor":  # a real one: the next page of a one-item page
+            first = await self.api.get(url, params={"limit": "1"}, headers=self.world.headers)
+            cursor = first.json().get("next_cursor") if first.status_code == 200 else None
+            if cursor:
+                params = {name: cursor}
+                await self.send(
+                    "live cursor", method, url, headers=headers, params=params, valid=True
+                )
+        raw = f"{url}?{name}={QUERY_RAW}&{name}=twice"
+        await self.send(f"{name} not UTF-8, twice", method, raw, headers=headers, body=body)
 
 
-@pytest.mark.parametrize(
-    "query",
-    [
-        "limit=100000",
-        "limit=-1",
-        "limit=abc",
-        "cursor=%00",
-        "cursor=" + "A" * 600,
-        "cursor=eyJhIjoxfQ",
-        "cursor=WyJ4Il0",
-        "cursor=WzEsMiwzXQ",
-        "name=" + "n" * 500,
-        "status=%27",
-        "name=%00",
-        "body_region=%00",
-    ],
-)
-@pytest.mark.parametrize(
-    ("service", "path"),
-    [("patients", "/v1/patients"), ("plans", "/v1/exercises"), ("scheduling", "/v1/locations")],
-)
-async def test_hostile_query_strings_are_4xx(apis, apps, db, service, path, query):
-    headers = await headers_for(db, apps, "front_desk")
-    response = await apis[service].get(f"{path}?{query}", headers=headers)
-    assert response.status_code < 500, response.text
+FRESH = "<a new one>"
+
+
+def _valid_header(name: str) -> str:
+    """If-Match: any version, so that bodies get past the precondition to their validation.
+    Any other header (an Idempotency-Key): a new value on every request, since one key sent
+    again with another body is rightly refused."""
+    return "*" if name.lower() == "if-match" else FRESH
+
+
+def _fresh(value: str) -> str:
+    return str(uuid.uuid4()) if value == FRESH else value
+
+
+def _fill(path: str, values) -> str:
+    values = iter(values)
+    return re.sub(r"\{[^}]+\}", lambda _: next(values), path)
+
+
+async def _unserved_method(walk: Walk, path: str, served: set[str]) -> None:
+    """A method the path does not serve: 405, as problem+json like every error."""
+    method = next(m for m in ("DELETE", "PUT", "PATCH", "POST", "GET") if m not in served)
+    names = re.findall(r"\{([^}]+)\}", path)
+    url = _fill(path, [walk.world.real_path_values(walk.service, n)[0] for n in names])
+    assert await walk.send("unserved method", method, url, headers={}) == 405, (method, url)
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("service", SERVICES)
+async def test_no_route_answers_5xx(apps, db, service, role):
+    app = apps[service]
+    ledger = RouteLedger(app)
+    document = app.openapi()
+    transport = httpx.ASGITransport(app=ledger)
+    async with httpx.AsyncClient(transport=transport, base_url=f"http://{service}.test") as api:
+        world = await World.build(db, apps, role)
+        schemas = Schemas(document.get("components", {}).get("schemas", {}))
+        walk = Walk(api, service, world, schemas, document["paths"])
+        for method, path in api_routes(app):
+            await walk.route(method, path)
+        for method, path in sorted(set(served_routes(app)) - set(api_routes(app))):
+            await walk.send("page", method, path, headers={}, params={"q": "\x00"})
+        by_path = sorted(served_routes(app), key=lambda pair: pair[1])
+        for path, group in itertools.groupby(by_path, key=lambda pair: pair[1]):
+            await _unserved_method(walk, path, {method for method, _ in group})
+    assert walk.server_errors == []
+    assert walk.not_problem_json == []
+    assert walk.valid_refused == []
+    assert ledger.reached == set(api_routes(app)), "routes no request of the walk reached"

@@ -3,8 +3,11 @@
 POLICY below is the access table of docs/access.md as data: for each route and each kind of
 caller, the status the caller gets. Every cell is one test with fresh objects. A refused
 request must leave the data as it was; a patient probing another patient's record gets the
-very 404 a nonexistent id gets. A route of the app missing from POLICY, a stale row, or a
-difference between POLICY and the table in docs/access.md fails the suite.
+very 404 a nonexistent id gets. Every answer is also read for what it shows: a list holds
+exactly the records it should and none it should not, and no answer to any cell holds an id
+or a name of an outsider, a patient with a login whom no cell is about. A route of the app
+missing from POLICY, a stale row, or a difference between POLICY and the table in
+docs/access.md fails the suite.
 """
 
 import re
@@ -18,13 +21,13 @@ from typing import Any
 import httpx
 import jwt
 import pytest
-from fastapi import FastAPI, routing
+from fastapi import FastAPI
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
-from starlette.routing import Route
 
 from services.patients.models import AuditEvent, Patient, UserAccount
 from services.patients.passwords import verify_password
+from tests.app_routes import served_routes
 from tests.factories import PASSWORD, bearer, make_account, make_patient, token_for
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "access.md"
@@ -92,6 +95,8 @@ def _params() -> list[Any]:
 @dataclass
 class Ctx:
     db: AsyncSession
+    api: httpx.AsyncClient
+    apps: dict[str, FastAPI]
     role: str
     account: UserAccount | None  # None when anonymous
     headers: dict[str, str]
@@ -122,6 +127,7 @@ class Call:
     unchanged: Callable[[], Awaitable[None]] | None = None  # run on a refusal
     probe_url: str | None = None  # the same request at an id that does not exist
     secrets: tuple[str, ...] = ()  # what a refusal must not reveal
+    hidden: tuple[str, ...] = ()  # what no answer to this cell may reveal, success or not
 
 
 async def _audited(ctx: Ctx, action: str, patient_id: uuid.UUID | None = None) -> bool:
@@ -226,11 +232,42 @@ async def create_staff_call(ctx: Ctx, variant: str) -> Call:
     return Call("POST", "/v1/users", json=body, succeeded=succeeded, unchanged=unchanged)
 
 
-async def list_users_call(ctx: Ctx, variant: str) -> Call:
-    async def succeeded(response: httpx.Response) -> None:
-        assert isinstance(response.json()["items"], list)
+async def _every_item(ctx: Ctx, call: "Call", first: httpx.Response) -> list[dict[str, Any]]:
+    """The items of the answer and of every page after it (the clinic's database may hold
+    more rows than one page, some committed by other tests)."""
+    items, body = [], first.json()
+    while True:
+        items += body["items"]
+        if not body["next_cursor"]:
+            return items
+        params = (call.params or {}) | {"cursor": body["next_cursor"]}
+        page = await ctx.api.get(call.url, params=params, headers=ctx.headers)
+        assert page.status_code == 200, page.text
+        body = page.json()
 
-    return Call("GET", "/v1/users", succeeded=succeeded)
+
+async def list_users_call(ctx: Ctx, variant: str) -> Call:
+    therapist = await make_account(ctx.db, role="therapist")
+    desk = await make_account(ctx.db, role="front_desk")
+    patient_login = await make_account(ctx.db, role="patient")
+
+    async def succeeded(response: httpx.Response) -> None:
+        items = await _every_item(ctx, call, response)
+        assert {item["role"] for item in items} == {"therapist"}
+        ids = [item["id"] for item in items]
+        assert str(therapist.id) in ids and len(ids) == len(set(ids))
+        # The filter holds: the front desk's and the patient's logins are not listed.
+        assert {str(desk.id), str(patient_login.id)}.isdisjoint(ids)
+
+    call = Call(
+        "GET",
+        "/v1/users",
+        params={"role": "therapist", "limit": "100"},
+        succeeded=succeeded,
+        secrets=(str(therapist.id), therapist.email),
+        hidden=(str(desk.id), desk.email, str(patient_login.id), patient_login.email),
+    )
+    return call
 
 
 async def read_user_call(ctx: Ctx, variant: str) -> Call:
@@ -295,10 +332,23 @@ async def register_call(ctx: Ctx, variant: str) -> Call:
 
 
 async def search_call(ctx: Ctx, variant: str) -> Call:
+    """A name search: it finds the family name and the same word as a preferred name, and
+    neither the archived namesake, nor a name that shares only the start, nor anyone else."""
     patient = await _other_patient(ctx.db)
+    word = patient.family_name
+    called_so = await make_patient(ctx.db, given_name="Lucinda", preferred_name=word)
+    archived = await make_patient(
+        ctx.db,
+        family_name=word,
+        status="archived",
+        archived_at=datetime.now(UTC),
+        archive_reason="moved away",
+    )
+    near_miss = await make_patient(ctx.db, family_name=_unique(word.split("-")[0]))
 
     async def succeeded(response: httpx.Response) -> None:
-        assert [p["id"] for p in response.json()["items"]] == [str(patient.id)]
+        ids = [p["id"] for p in response.json()["items"]]
+        assert sorted(ids) == sorted([str(patient.id), str(called_so.id)])
         assert await _audited(ctx, "patient.search")
 
     async def unchanged() -> None:
@@ -307,10 +357,11 @@ async def search_call(ctx: Ctx, variant: str) -> Call:
     return Call(
         "GET",
         "/v1/patients",
-        params={"name": patient.family_name},
+        params={"name": word},
         succeeded=succeeded,
         unchanged=unchanged,
-        secrets=(patient.family_name,),
+        secrets=(str(patient.id), str(called_so.id), word),
+        hidden=(str(archived.id), str(near_miss.id), near_miss.family_name),
     )
 
 
@@ -412,11 +463,32 @@ async def patient_account_call(ctx: Ctx, variant: str) -> Call:
 
 
 async def audit_call(ctx: Ctx, variant: str) -> Call:
-    async def succeeded(response: httpx.Response) -> None:
-        assert isinstance(response.json()["items"], list)
-        assert await _audited(ctx, "audit.read")
+    """One patient's trail: a therapist's read of that record is in it, and nothing about
+    the other record the same therapist read."""
+    patient, bystander = await _other_patient(ctx.db), await _other_patient(ctx.db)
+    reader = await make_account(ctx.db, role="therapist")
+    for record in (patient, bystander):
+        read = await ctx.api.get(
+            f"/v1/patients/{record.id}", headers=bearer(token_for(ctx.apps, reader))
+        )
+        assert read.status_code == 200
 
-    return Call("GET", "/v1/audit", succeeded=succeeded)
+    async def succeeded(response: httpx.Response) -> None:
+        items = await _every_item(ctx, call, response)
+        assert {item["patient_id"] for item in items} == {str(patient.id)}
+        seen = {(item["action"], item["actor_user_id"]) for item in items}
+        assert ("patient.read", str(reader.id)) in seen
+        assert await _audited(ctx, "audit.read", patient.id)
+
+    call = Call(
+        "GET",
+        "/v1/audit",
+        params={"patient_id": str(patient.id)},
+        succeeded=succeeded,
+        secrets=(str(reader.id),),
+        hidden=(str(bystander.id),),
+    )
+    return call
 
 
 def _public(path: str) -> Callable[[Ctx, str], Awaitable[Call]]:
@@ -461,16 +533,26 @@ async def _send(api: httpx.AsyncClient, call: Call, headers: dict[str, str], url
 # -- the matrix -------------------------------------------------------------------------------
 
 
+async def _outsider(db: AsyncSession) -> tuple[str, ...]:
+    """A patient with a login whom no cell is about: what of them any answer could show."""
+    patient = await make_patient(db, given_name="Ottoline", family_name=_unique("Outsider"))
+    login = await make_account(db, role="patient", patient=patient)
+    return (str(patient.id), patient.family_name, str(login.id), login.email)
+
+
 @pytest.mark.parametrize(("method", "path", "role", "variant", "expected"), _params())
 async def test_access(patients_api, db, apps, method, path, role, variant, expected):
+    outsider = await _outsider(db)
     account = None if role == "anonymous" else await make_account(db, role=role)
     headers = bearer(token_for(apps, account)) if account else {}
-    ctx = Ctx(db=db, role=role, account=account, headers=headers)
+    ctx = Ctx(db=db, api=patients_api, apps=apps, role=role, account=account, headers=headers)
     call = await SCENARIOS[(method, path)](ctx, variant)
 
     response = await _send(patients_api, call, ctx.headers, call.url)
 
     assert response.status_code == expected, response.text
+    for never_shown in (*outsider, *call.hidden):
+        assert never_shown.lower() not in response.text.lower(), never_shown
     if expected < 400:
         if call.succeeded is not None:
             await call.succeeded(response)
@@ -499,18 +581,8 @@ def _template(path: str) -> str:
 
 
 def _app_routes(app: FastAPI) -> set[tuple[str, str]]:
-    """Every (method, path) the app serves, HEAD aside. This FastAPI keeps included routers
-    nested in app.routes, so walk them flattened when it can."""
-    flatten = getattr(routing, "iter_route_contexts", None)
-    served = set()
-    for route in flatten(app.routes) if flatten else app.routes:
-        original = getattr(route, "original_route", route)
-        if not isinstance(original, routing.APIRoute | Route):
-            continue
-        for method in route.methods or ():
-            if method != "HEAD":
-                served.add((method, _template(route.path)))
-    return served
+    """Every (method, path) the app serves, HEAD aside, with {id} for each path parameter."""
+    return {(method, _template(path)) for method, path in served_routes(app)}
 
 
 def test_every_route_of_the_app_has_a_policy(apps):
