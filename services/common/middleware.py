@@ -116,7 +116,10 @@ class RequestContextMiddleware:
         if prefix and _PREFIX.match(prefix):
             # Behind the proxy (/plans/docs -> /docs) the docs page must fetch /plans/openapi.json.
             changes["root_path"] = prefix
-        return {**scope, **changes}
+        # In place, as uvicorn's proxy-headers middleware does: whoever wrapped this app
+        # (a test's route ledger, an outer middleware) sees the same scope the router fills in.
+        scope.update(changes)
+        return scope
 
     def _declared_too_large(self, headers: dict[bytes, bytes]) -> bool:
         length = _header(headers, b"content-length")
