@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 import phonenumbers
 from pydantic import (
+    MISSING,
     AfterValidator,
     BaseModel,
     ConfigDict,
@@ -146,35 +147,28 @@ class PatientCreate(Strict):
 
 
 CONTACT_FIELDS = frozenset({"phone", "email", "address", "emergency_contact"})
-REQUIRED_FIELDS = frozenset({"given_name", "family_name", "birth_date", "sex", "home_location"})
-# Never null in the row: a required field, or the diagnoses list (send [] to remove them all).
-NOT_NULL_FIELDS = REQUIRED_FIELDS | {"diagnoses"}
 
 
 class PatientUpdate(Strict):
-    """A partial update: fields sent replace the stored ones; null clears an optional one."""
+    """A partial update: fields sent replace the stored ones. `null` clears an optional
+    field; the fields a record must have take no null (send `[]` for no diagnoses)."""
 
-    given_name: Name | None = None
-    family_name: Name | None = None
+    given_name: Name | MISSING = MISSING
+    family_name: Name | MISSING = MISSING
     preferred_name: Name | None = None
-    birth_date: BirthDate | None = None
-    sex: Sex | None = None
-    home_location: LocationSlug | None = None
+    birth_date: BirthDate | MISSING = MISSING
+    sex: Sex | MISSING = MISSING
+    home_location: LocationSlug | MISSING = MISSING
     phone: Phone | None = None
     email: EmailStr | None = None
     address: Address | None = None
     emergency_contact: EmergencyContact | None = None
     insurance: Insurance | None = None
     referring_physician: ReferringPhysician | None = None
-    diagnoses: list[DiagnosisIn] | None = Field(default=None, max_length=20)
+    diagnoses: list[DiagnosisIn] | MISSING = Field(MISSING, max_length=20)
 
     @model_validator(mode="after")
-    def _required_fields_stay_filled(self) -> "PatientUpdate":
-        cleared = sorted(
-            f for f in NOT_NULL_FIELDS & self.model_fields_set if getattr(self, f) is None
-        )
-        if cleared:
-            raise ValueError(f"{', '.join(cleared)} cannot be null (diagnoses may be [])")
+    def _something_to_change(self) -> "PatientUpdate":
         if not self.model_fields_set:
             raise ValueError("send at least one field to change")
         return self
