@@ -1,7 +1,6 @@
 """HTTP routes of the patient record and the audit trail."""
 
 import uuid
-from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
@@ -23,6 +22,7 @@ from services.patients.clients import SchedulingClient
 from services.patients.schemas import (
     ArchiveRequest,
     AuditEventRead,
+    IsoDate,
     LocationSlug,
     PatientAccountCreate,
     PatientCreate,
@@ -85,7 +85,7 @@ async def search_patients(
             "case and accents ignored; several words narrow the search.",
         ),
     ] = None,
-    birth_date: date | None = None,
+    birth_date: Annotated[IsoDate | None, Query()] = None,
     phone: Annotated[Phone | None, Query(description="Any common US format.")] = None,
     home_location: Annotated[LocationSlug | None, Query()] = None,
     status: Literal["active", "archived"] = "active",

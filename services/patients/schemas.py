@@ -10,6 +10,7 @@ from pydantic import (
     MISSING,
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     EmailStr,
     Field,
@@ -26,7 +27,11 @@ _PRINTABLE = r"^[^\x00-\x1f\x7f]+$"
 Name = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=_PRINTABLE)
 ]
-LocationSlug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9-]{1,40}$")]
+LocationSlug = Annotated[
+    str,
+    StringConstraints(pattern=r"^[a-z0-9-]{1,40}$"),
+    Field(description="A clinic's slug (scheduling's /v1/locations).", examples=["gaithersburg"]),
+]
 
 # ICD-10-CM: a letter, two characters, then optionally a dot and one to four more.
 _ICD10CM = re.compile(r"^[A-TV-Z][0-9][0-9AB](\.[0-9A-TV-Z]{1,4})?$")
@@ -44,7 +49,12 @@ def _e164(value: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-Phone = Annotated[str, StringConstraints(max_length=40), AfterValidator(_e164)]
+Phone = Annotated[
+    str,
+    StringConstraints(max_length=40),
+    AfterValidator(_e164),
+    Field(description="A US number in any common format, or +country.", examples=["301-555-0123"]),
+]
 
 
 class Strict(BaseModel):
@@ -65,6 +75,20 @@ def laterality_of(code: str) -> Laterality | None:
     return _PLANTAR_NERVE_SIDES[code[5]] if code.startswith("G57.6") else None  # type: ignore[return-value]
 
 
+_ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+
+
+def _written_as_iso_date(value: Any) -> Any:
+    """Dates come as YYYY-MM-DD, as the documents say: pydantic alone would also take a
+    number, or a string of digits, as Unix time (`0` is 1970-01-01)."""
+    if isinstance(value, date) or (isinstance(value, str) and _ISO_DATE.match(value)):
+        return value
+    raise ValueError("a date is written YYYY-MM-DD")
+
+
+IsoDate = Annotated[date, BeforeValidator(_written_as_iso_date)]
+
+
 def _not_future_nor_ancient(value: date) -> date:
     if value > date.today():
         raise ValueError("the date of birth is in the future")
@@ -73,7 +97,9 @@ def _not_future_nor_ancient(value: date) -> date:
     return value
 
 
-BirthDate = Annotated[date, AfterValidator(_not_future_nor_ancient)]
+BirthDate = Annotated[
+    IsoDate, AfterValidator(_not_future_nor_ancient), Field(examples=["1979-05-17"])
+]
 
 
 class DiagnosisIn(Strict):
