@@ -245,3 +245,23 @@ async def test_a_rule_broken_past_the_schema_names_its_error_type(plans_api, app
             "type": "value_error",
         }
     ]
+
+
+# -- the server takes no less strict a value than the document says -------------------------
+
+
+@pytest.mark.parametrize("written", ["0", "1700000000", "2000-1-2", "20000102"])
+async def test_a_date_is_only_taken_as_the_document_writes_it(patients_api, apps, db, written):
+    # Found by schemathesis: pydantic alone reads digits as Unix time (0 is 1970-01-01).
+    headers = await headers_for(db, apps, "front_desk")
+    searched = await patients_api.get(
+        "/v1/patients", params={"birth_date": written}, headers=headers
+    )
+    assert searched.status_code == 422
+    body = {"given_name": "A", "family_name": "B", "sex": "female", "home_location": "gaithersburg"}
+    for birth_date in (written, int(written) if written.isdigit() else written):
+        created = await patients_api.post(
+            "/v1/patients", json=body | {"birth_date": birth_date}, headers=headers
+        )
+        assert created.status_code == 422, created.text
+        assert created.json()["errors"][0]["loc"] == ["body", "birth_date"]
