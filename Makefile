@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint format lock bench clean-data
+.PHONY: run test install lint format lock bench schemathesis clean-data
 
 run: $(STAMP)
 	$(BIN)/python -m ops.run
@@ -13,6 +13,11 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -n auto --maxprocesses=4
 
 install: $(STAMP)
+
+# The suite's schemathesis run (tests/test_schemathesis.py) with many more examples per
+# operation: a few minutes. The suite runs 5 to stay fast.
+schemathesis: $(STAMP)
+	CLINIC_SCHEMATHESIS_EXAMPLES=200 $(BIN)/python -m pytest tests/test_schemathesis.py
 
 # Reinstall whenever the pins or the project metadata change.
 $(STAMP): requirements.lock requirements-dev.lock pyproject.toml

@@ -19,9 +19,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.common.auth import KeySet, RemoteKeySet, TokenVerifier
 from services.common.database import build_engine, install_database_handlers
-from services.common.errors import PROBLEM_JSON, install_problem_handlers, problem_body
+from services.common.errors import PROBLEM, PROBLEM_JSON, install_problem_handlers, problem_body
 from services.common.logs import configure_logging
 from services.common.middleware import RequestContextMiddleware
+from services.common.openapi import install_openapi
 from services.common.service_client import CallPolicy, ServiceClient
 from services.common.settings import HttpSettings, ServiceSettings, get_settings
 
@@ -115,8 +116,9 @@ def create_app(
         version="1.0.0",
         lifespan=lifespan,
         generate_unique_id_function=_operation_id,
-        responses={422: {"description": "Invalid input (problem+json)"}},
     )
+    # Swagger UI signs in where tokens are issued: the patients service's public URL.
+    install_openapi(app, token_url=settings.jwt_issuer.rstrip("/") + "/v1/auth/token")
     app.state.settings = settings
     app.state.service = service
     install_problem_handlers(app)
@@ -162,7 +164,7 @@ def _health_router(service: str) -> APIRouter:
     @router.get(
         "/readyz",
         response_model=Readiness,
-        responses={503: {"description": "Not ready", "content": {PROBLEM_JSON: {}}}},
+        responses={503: {"description": "Not ready: no database, or not migrated.", **PROBLEM}},
     )
     async def readyz(request: Request) -> Any:
         """Ready to serve: the database answers and its schema is at the newest migration."""

@@ -1,23 +1,82 @@
 """One error hierarchy, answered as RFC 9457 problem details by one set of handlers.
 
 Service code raises a `Problem` subclass; routes never build error responses themselves.
-Every `type` is a stable URI under PROBLEM_BASE so clients can branch on it.
+Every `type` is a stable URI under PROBLEM_BASE so clients can branch on it. `ProblemDetails`
+is the one schema the OpenAPI documents give every error answer; routes list the statuses
+they can answer with `problem_responses(...)` (services/common/openapi.py adds the rest).
 """
 
 import logging
+from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import iter_route_contexts
+from pydantic import MISSING, BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import get_route_path
 
 PROBLEM_BASE = "https://clinic.example/problems/"
 PROBLEM_JSON = "application/problem+json"
+PROBLEM_SCHEMA = "Problem"  # its name among the document's components
+PROBLEM: dict[str, Any] = {
+    "content": {PROBLEM_JSON: {"schema": {"$ref": f"#/components/schemas/{PROBLEM_SCHEMA}"}}}
+}
 
 log = logging.getLogger("clinic.errors")
+
+
+class FieldError(BaseModel):
+    """One rejected input, shaped like pydantic's own entries."""
+
+    loc: list[str | int] = Field(description='Where: `["body", "phone"]`, `["query", "limit"]`.')
+    msg: str = Field(description="Why, for a person to read.")
+    type: str = Field(description="What kind, for a program: `missing`, `value_error`, ...")
+
+
+class ProblemDetails(BaseModel):
+    """An error answer (RFC 9457), the same shape on every route of every service."""
+
+    model_config = ConfigDict(extra="allow", title=PROBLEM_SCHEMA)
+
+    type: str = Field(
+        description=f"A stable URI under {PROBLEM_BASE} naming the kind of problem: branch on it.",
+        json_schema_extra={"format": "uri"},
+    )
+    title: str = Field(description="A short summary of that kind of problem.")
+    status: int = Field(description="The HTTP status, repeated.")
+    detail: str = Field(description="What went wrong with this request, for a person to read.")
+    instance: str = Field(description="The path of the request.")
+    errors: list[FieldError] | MISSING = Field(
+        MISSING, description="With 422: every rejected field, where pydantic or a rule found one."
+    )
+
+
+_ANSWERS = {
+    400: "The body cannot be read: not UTF-8, or not the form or JSON it claims to be.",
+    401: "No valid bearer token (or, signing in, wrong credentials).",
+    403: "Signed in, but this role may not do this.",
+    404: "No such record, or not one the caller may see.",
+    409: "The record's state does not allow this (archived, already done, taken).",
+    412: "If-Match does not match the record's current ETag: read it again.",
+    413: "The request body is larger than the limit.",
+    422: "Invalid input: `errors` names each rejected field.",
+    428: "If-Match is missing: send the ETag from your last read of the record.",
+    429: "Too many attempts: wait for Retry-After seconds.",
+    502: "Another service answered with something this one cannot use.",
+    503: "The database or another service is unavailable: retry after Retry-After seconds.",
+}
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """`responses=` for a route: each status answered as problem+json, with what it means."""
+    return {status: {"description": describe(status), **PROBLEM} for status in statuses}
+
+
+def describe(status: int) -> str:
+    return _ANSWERS.get(status) or HTTPStatus(status).phrase
 
 
 class Problem(Exception):
@@ -85,9 +144,12 @@ class InvalidInput(Problem):
 
     status, type_slug, title = 422, "validation-error", "Invalid input"
 
-    def __init__(self, detail: str, *, field: str | None = None, **kw: Any) -> None:
+    def __init__(
+        self, detail: str, *, field: str | None = None, kind: str = "value_error", **kw: Any
+    ) -> None:
+        # `kind` is the entry's `type`, in pydantic's words (`value_error`, `missing`).
         if field is not None:
-            kw.setdefault("errors", [{"loc": field.split("."), "msg": detail}])
+            kw.setdefault("errors", [{"loc": field.split("."), "msg": detail, "type": kind}])
         super().__init__(detail, **kw)
 
 
@@ -113,11 +175,6 @@ class BadGateway(Problem):
     """Another service answered with something we cannot use."""
 
     status, type_slug, title = 502, "bad-gateway", "Bad answer from another service"
-
-
-def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """The `responses=` of a route: each status answered as problem+json."""
-    return {status: {"content": {PROBLEM_JSON: {}}} for status in statuses}
 
 
 def problem_body(
@@ -212,7 +269,7 @@ def _public_error(error: Any) -> dict[str, Any]:
     return {
         "loc": list(error.get("loc", ())),
         "msg": str(error.get("msg", "")),
-        "type": error.get("type"),
+        "type": str(error.get("type") or "value_error"),
     }
 
 

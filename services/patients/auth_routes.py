@@ -5,36 +5,61 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Form, Request, Response, status
 from fastapi.responses import JSONResponse
+from pydantic import MISSING, BaseModel, Field
 
 from services.common.audit import OriginDep
 from services.common.auth import Caller, CallerDep, require_role
 from services.common.database import SessionDep
-from services.common.errors import PROBLEM_JSON, InvalidInput, problem_body, problem_response
+from services.common.errors import InvalidInput, problem_body, problem_response, problem_responses
 from services.common.pagination import CursorQuery, LimitQuery, Page
 from services.patients import accounts, audit, signin
 from services.patients.models import UserAccount
 from services.patients.schemas import PasswordChange, StaffAccountCreate, TokenResponse, UserRead
 from services.patients.tokens import TokenSigner
 
-PROBLEM = {"content": {PROBLEM_JSON: {}}}
 auth_router = APIRouter(tags=["auth"])
 users_router = APIRouter(prefix="/v1/users", tags=["users"])
 AdminDep = Annotated[Caller, Depends(require_role("admin"))]
 SIGN_IN_FAILED = "The email or password is wrong, or the account is disabled."
 
 
-class TokenForm:
-    """OAuth2 token request: grant_type `password` (username = email) or `refresh_token`."""
+class TokenForm(BaseModel):
+    """An OAuth2 token request (RFC 6749), form-encoded. Each grant needs its own fields."""
 
-    def __init__(
-        self,
-        grant_type: Annotated[Literal["password", "refresh_token"], Form()] = "password",
-        username: Annotated[str | None, Form(max_length=254)] = None,
-        password: Annotated[str | None, Form(max_length=256)] = None,
-        refresh_token: Annotated[str | None, Form(max_length=200)] = None,
-    ) -> None:
-        self.grant_type, self.username, self.password = grant_type, username, password
-        self.refresh_token = refresh_token
+    grant_type: Literal["password", "refresh_token"] = Field(
+        "password",
+        description="`password` signs in with `username` and `password`; `refresh_token` "
+        "trades a refresh token for new tokens.",
+    )
+    username: str | MISSING = Field(
+        MISSING,
+        min_length=1,
+        max_length=254,
+        description="The account's email. Required with grant_type=password.",
+    )
+    password: str | MISSING = Field(
+        MISSING, min_length=1, max_length=256, description="Required with grant_type=password."
+    )
+    refresh_token: str | MISSING = Field(
+        MISSING,
+        min_length=1,
+        max_length=200,
+        description="Required with grant_type=refresh_token: the one the last token answer gave.",
+    )
+
+    def required(self, *names: str) -> list[str]:
+        """The values of the named fields; 422 naming each one that was not sent."""
+        missing = [name for name in names if name not in self.model_fields_set]
+        if missing:
+            errors = [
+                {"loc": ["body", name], "msg": "Field required", "type": "missing"}
+                for name in missing
+            ]
+            raise InvalidInput(
+                f"{' and '.join(missing)} required with grant_type={self.grant_type}.",
+                errors=errors,
+            )
+        return [getattr(self, name) for name in names]
 
 
 def _unauthorized(request: Request, detail: str) -> JSONResponse:
@@ -58,10 +83,10 @@ async def _tokens(
 
 
 @auth_router.post(
-    "/v1/auth/token", response_model=TokenResponse, responses={401: PROBLEM, 429: PROBLEM}
+    "/v1/auth/token", response_model=TokenResponse, responses=problem_responses(401, 429)
 )
 async def issue_token(
-    request: Request, form: Annotated[TokenForm, Depends()], session: SessionDep, origin: OriginDep
+    request: Request, form: Annotated[TokenForm, Form()], session: SessionDep, origin: OriginDep
 ) -> Any:
     """Sign in with email (as `username`) and password, or trade a refresh token.
 
@@ -70,21 +95,15 @@ async def issue_token(
     trying many accounts, for a while (429); elsewhere the account is only slowed down."""
     settings = request.app.state.settings
     if form.grant_type == "refresh_token":
-        if not form.refresh_token:
-            raise InvalidInput(
-                "refresh_token is required for this grant.", field="body.refresh_token"
-            )
+        (raw,) = form.required("refresh_token")
         redeemed = await signin.redeem_refresh_token(
-            session, raw=form.refresh_token, settings=settings, origin=origin
+            session, raw=raw, settings=settings, origin=origin
         )
         if redeemed is None:
             return _unauthorized(request, "The refresh token is not valid; sign in again.")
         return await _tokens(request, session, *redeemed)
-    if not form.username or not form.password:
-        raise InvalidInput("username and password are required.", field="body.password")
-    account = await signin.sign_in(
-        session, email=form.username, password=form.password, origin=origin
-    )
+    email, password = form.required("username", "password")
+    account = await signin.sign_in(session, email=email, password=password, origin=origin)
     if account is None:
         return _unauthorized(request, SIGN_IN_FAILED)
     refresh = await signin.issue_refresh_token(session, account=account, settings=settings)
@@ -97,7 +116,7 @@ async def signing_keys(request: Request) -> dict[str, Any]:
     return request.app.state.signer.jwks()
 
 
-@users_router.get("/me", response_model=UserRead, responses={401: PROBLEM})
+@users_router.get("/me", response_model=UserRead, responses=problem_responses(401))
 async def read_current_user(caller: CallerDep, session: SessionDep) -> Any:
     """The signed-in account: id, role and, for a patient, the linked patient record."""
     return await accounts.active_account(session, caller=caller)
@@ -106,7 +125,7 @@ async def read_current_user(caller: CallerDep, session: SessionDep) -> Any:
 @users_router.post(
     "/me/password",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses={401: PROBLEM, 422: PROBLEM, 429: PROBLEM},
+    responses=problem_responses(401, 422, 429),
 )
 async def change_own_password(
     request: Request,
@@ -129,7 +148,7 @@ async def change_own_password(
     "",
     response_model=UserRead,
     status_code=status.HTTP_201_CREATED,
-    responses={401: PROBLEM, 403: PROBLEM, 409: PROBLEM},
+    responses=problem_responses(403, 409),
 )
 async def create_staff_account(
     data: StaffAccountCreate, caller: AdminDep, session: SessionDep, origin: OriginDep
@@ -138,7 +157,7 @@ async def create_staff_account(
     return await accounts.create_staff_account(session, data=data, caller=caller, origin=origin)
 
 
-@users_router.get("", response_model=Page[UserRead], responses={401: PROBLEM, 403: PROBLEM})
+@users_router.get("", response_model=Page[UserRead], responses=problem_responses(403))
 async def list_accounts(
     caller: AdminDep,
     session: SessionDep,
@@ -162,9 +181,7 @@ async def list_accounts(
     return Page(items=items, next_cursor=next_cursor)
 
 
-@users_router.get(
-    "/{user_id}", response_model=UserRead, responses={401: PROBLEM, 403: PROBLEM, 404: PROBLEM}
-)
+@users_router.get("/{user_id}", response_model=UserRead, responses=problem_responses(403, 404))
 async def read_account(
     user_id: uuid.UUID, caller: AdminDep, session: SessionDep, origin: OriginDep
 ) -> Any:
@@ -184,7 +201,7 @@ async def read_account(
 @users_router.post(
     "/{user_id}/disable",
     response_model=UserRead,
-    responses={401: PROBLEM, 403: PROBLEM, 404: PROBLEM, 409: PROBLEM},
+    responses=problem_responses(403, 404, 409),
 )
 async def disable_account(
     user_id: uuid.UUID, caller: AdminDep, session: SessionDep, origin: OriginDep
@@ -199,7 +216,7 @@ async def disable_account(
 @users_router.post(
     "/{user_id}/enable",
     response_model=UserRead,
-    responses={401: PROBLEM, 403: PROBLEM, 404: PROBLEM, 409: PROBLEM},
+    responses=problem_responses(403, 404, 409),
 )
 async def enable_account(
     user_id: uuid.UUID, caller: AdminDep, session: SessionDep, origin: OriginDep

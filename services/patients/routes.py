@@ -1,25 +1,30 @@
 """HTTP routes of the patient record and the audit trail."""
 
-import re
 import uuid
-from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
 
 from services.common import idempotency
 from services.common.audit import OriginDep
 from services.common.auth import Caller, CallerDep, require_role
 from services.common.database import SessionDep
-from services.common.errors import PROBLEM_JSON, PreconditionFailed, PreconditionRequired
+from services.common.errors import problem_responses
 from services.common.idempotency import IdempotencyKeyHeader
 from services.common.pagination import CursorQuery, LimitQuery, Page
+from services.common.preconditions import (
+    IfMatchOptional,
+    IfMatchRequired,
+    answers_with_etag,
+    with_etag,
+)
 from services.common.service_client import CallPolicy, ServiceClient
 from services.patients import accounts, service
 from services.patients.clients import SchedulingClient
-from services.patients.models import IdempotencyKey, Patient
+from services.patients.models import IdempotencyKey
 from services.patients.schemas import (
     ArchiveRequest,
+    IsoDate,
     LocationSlug,
     PatientAccountCreate,
     PatientCreate,
@@ -29,12 +34,10 @@ from services.patients.schemas import (
     UserRead,
 )
 
-PROBLEM = {"content": {PROBLEM_JSON: {}}}
 patients_router = APIRouter(prefix="/v1/patients", tags=["patients"])
 
 RecordStaff = Annotated[Caller, Depends(require_role("front_desk", "therapist"))]
 FrontDesk = Annotated[Caller, Depends(require_role("front_desk"))]
-_ETAG = re.compile(r'^(?:W/)?"(\d{1,9})"$')
 
 
 def scheduling_client(request: Request) -> SchedulingClient:
@@ -52,36 +55,11 @@ def scheduling_client(request: Request) -> SchedulingClient:
 SchedulingDep = Annotated[SchedulingClient, Depends(scheduling_client)]
 
 
-def expected_version(
-    if_match: Annotated[
-        str | None, Header(max_length=64, description='The ETag you read, e.g. "3". Required.')
-    ] = None,
-) -> int | None:
-    """The version named by If-Match; None for `*`. Missing: 428, so no update is blind."""
-    if if_match is None:
-        raise PreconditionRequired('Send If-Match with the ETag you read (for example "3").')
-    if if_match.strip() == "*":
-        return None
-    found = _ETAG.match(if_match.strip())
-    if found is None:
-        raise PreconditionFailed('If-Match must be an ETag this service issued, such as "3".')
-    return int(found.group(1))
-
-
-def optional_version(if_match: Annotated[str | None, Header(max_length=64)] = None) -> int | None:
-    return None if if_match is None else expected_version(if_match)
-
-
-def with_etag(response: Response, patient: Patient) -> Patient:
-    response.headers["ETag"] = f'"{patient.version}"'
-    return patient
-
-
 @patients_router.post(
     "",
     response_model=PatientRead,
     status_code=status.HTTP_201_CREATED,
-    responses={401: PROBLEM, 403: PROBLEM, 409: PROBLEM, 503: PROBLEM},
+    responses=answers_with_etag(201) | problem_responses(403, 409, 502),
 )
 async def register_patient(
     data: PatientCreate,
@@ -106,7 +84,7 @@ async def register_patient(
     )
 
 
-@patients_router.get("", response_model=Page[PatientRead], responses={401: PROBLEM, 403: PROBLEM})
+@patients_router.get("", response_model=Page[PatientRead], responses=problem_responses(403))
 async def search_patients(
     caller: RecordStaff,
     session: SessionDep,
@@ -119,7 +97,7 @@ async def search_patients(
             "case and accents ignored; several words narrow the search.",
         ),
     ] = None,
-    birth_date: date | None = None,
+    birth_date: Annotated[IsoDate | None, Query()] = None,
     phone: Annotated[Phone | None, Query(description="Any common US format.")] = None,
     home_location: Annotated[LocationSlug | None, Query()] = None,
     status: Literal["active", "archived"] = "active",
@@ -143,7 +121,7 @@ async def search_patients(
 @patients_router.get(
     "/{patient_id}",
     response_model=PatientRead,
-    responses={401: PROBLEM, 403: PROBLEM, 404: PROBLEM},
+    responses=answers_with_etag() | problem_responses(403, 404),
 )
 async def read_patient(
     patient_id: uuid.UUID,
@@ -162,14 +140,14 @@ async def read_patient(
 @patients_router.patch(
     "/{patient_id}",
     response_model=PatientRead,
-    responses={401: PROBLEM, 403: PROBLEM, 404: PROBLEM, 409: PROBLEM, 412: PROBLEM, 428: PROBLEM},
+    responses=answers_with_etag() | problem_responses(403, 404, 409, 412, 428, 502),
 )
 async def update_patient(
     patient_id: uuid.UUID,
     data: PatientUpdate,
     response: Response,
-    caller: CallerDep,  # before If-Match: an anonymous caller hears 401, not 428
-    version: Annotated[int | None, Depends(expected_version)],
+    caller: CallerDep,
+    if_match: IfMatchRequired,
     session: SessionDep,
     scheduling: SchedulingDep,
     origin: OriginDep,
@@ -181,7 +159,7 @@ async def update_patient(
         session,
         patient_id=patient_id,
         data=data,
-        expected_version=version,
+        expected_versions=if_match.versions(),
         scheduling=scheduling,
         caller=caller,
         origin=origin,
@@ -192,14 +170,14 @@ async def update_patient(
 @patients_router.post(
     "/{patient_id}/archive",
     response_model=PatientRead,
-    responses={401: PROBLEM, 403: PROBLEM, 404: PROBLEM, 409: PROBLEM, 412: PROBLEM},
+    responses=answers_with_etag() | problem_responses(403, 404, 409, 412),
 )
 async def archive_patient(
     patient_id: uuid.UUID,
     data: ArchiveRequest,
     response: Response,
     caller: RecordStaff,
-    version: Annotated[int | None, Depends(optional_version)],
+    if_match: IfMatchOptional,
     session: SessionDep,
     origin: OriginDep,
 ) -> Any:
@@ -209,7 +187,7 @@ async def archive_patient(
         session,
         patient_id=patient_id,
         reason=data.reason,
-        expected_version=version,
+        expected_versions=if_match.versions(),
         caller=caller,
         origin=origin,
     )
@@ -220,7 +198,7 @@ async def archive_patient(
     "/{patient_id}/account",
     response_model=UserRead,
     status_code=status.HTTP_201_CREATED,
-    responses={401: PROBLEM, 403: PROBLEM, 404: PROBLEM, 409: PROBLEM},
+    responses=problem_responses(403, 404, 409),
 )
 async def create_patient_account(
     patient_id: uuid.UUID,

@@ -3,12 +3,14 @@
 import re
 import uuid
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import phonenumbers
 from pydantic import (
+    MISSING,
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     EmailStr,
     Field,
@@ -27,7 +29,11 @@ Name = Annotated[
     StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
     AfterValidator(readable_text),
 ]
-LocationSlug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9-]{1,40}$")]
+LocationSlug = Annotated[
+    str,
+    StringConstraints(pattern=r"^[a-z0-9-]{1,40}$"),
+    Field(description="A clinic's slug (scheduling's /v1/locations).", examples=["gaithersburg"]),
+]
 
 # ICD-10-CM: a letter, two characters, then optionally a dot and one to four more.
 _ICD10CM = re.compile(r"^[A-TV-Z][0-9][0-9AB](\.[0-9A-TV-Z]{1,4})?$")
@@ -45,7 +51,12 @@ def _e164(value: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-Phone = Annotated[str, StringConstraints(max_length=40), AfterValidator(_e164)]
+Phone = Annotated[
+    str,
+    StringConstraints(max_length=40),
+    AfterValidator(_e164),
+    Field(description="A US number in any common format, or +country.", examples=["301-555-0123"]),
+]
 
 
 class Strict(BaseModel):
@@ -66,6 +77,20 @@ def laterality_of(code: str) -> Laterality | None:
     return _PLANTAR_NERVE_SIDES[code[5]] if code.startswith("G57.6") else None  # type: ignore[return-value]
 
 
+_ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+
+
+def _written_as_iso_date(value: Any) -> Any:
+    """Dates come as YYYY-MM-DD, as the documents say: pydantic alone would also take a
+    number, or a string of digits, as Unix time (`0` is 1970-01-01)."""
+    if isinstance(value, date) or (isinstance(value, str) and _ISO_DATE.match(value)):
+        return value
+    raise ValueError("a date is written YYYY-MM-DD")
+
+
+IsoDate = Annotated[date, BeforeValidator(_written_as_iso_date)]
+
+
 def _not_future_nor_ancient(value: date) -> date:
     if value > date.today():
         raise ValueError("the date of birth is in the future")
@@ -74,7 +99,9 @@ def _not_future_nor_ancient(value: date) -> date:
     return value
 
 
-BirthDate = Annotated[date, AfterValidator(_not_future_nor_ancient)]
+BirthDate = Annotated[
+    IsoDate, AfterValidator(_not_future_nor_ancient), Field(examples=["1979-05-17"])
+]
 
 
 class DiagnosisIn(Strict):
@@ -144,35 +171,28 @@ class PatientCreate(Strict):
 
 
 CONTACT_FIELDS = frozenset({"phone", "email", "address", "emergency_contact"})
-REQUIRED_FIELDS = frozenset({"given_name", "family_name", "birth_date", "sex", "home_location"})
-# Never null in the row: a required field, or the diagnoses list (send [] to remove them all).
-NOT_NULL_FIELDS = REQUIRED_FIELDS | {"diagnoses"}
 
 
 class PatientUpdate(Strict):
-    """A partial update: fields sent replace the stored ones; null clears an optional one."""
+    """A partial update: fields sent replace the stored ones. `null` clears an optional
+    field; the fields a record must have take no null (send `[]` for no diagnoses)."""
 
-    given_name: Name | None = None
-    family_name: Name | None = None
+    given_name: Name | MISSING = MISSING
+    family_name: Name | MISSING = MISSING
     preferred_name: Name | None = None
-    birth_date: BirthDate | None = None
-    sex: Sex | None = None
-    home_location: LocationSlug | None = None
+    birth_date: BirthDate | MISSING = MISSING
+    sex: Sex | MISSING = MISSING
+    home_location: LocationSlug | MISSING = MISSING
     phone: Phone | None = None
     email: EmailStr | None = None
     address: Address | None = None
     emergency_contact: EmergencyContact | None = None
     insurance: Insurance | None = None
     referring_physician: ReferringPhysician | None = None
-    diagnoses: list[DiagnosisIn] | None = Field(default=None, max_length=20)
+    diagnoses: list[DiagnosisIn] | MISSING = Field(MISSING, max_length=20)
 
     @model_validator(mode="after")
-    def _required_fields_stay_filled(self) -> "PatientUpdate":
-        cleared = sorted(
-            f for f in NOT_NULL_FIELDS & self.model_fields_set if getattr(self, f) is None
-        )
-        if cleared:
-            raise ValueError(f"{', '.join(cleared)} cannot be null (diagnoses may be [])")
+    def _something_to_change(self) -> "PatientUpdate":
         if not self.model_fields_set:
             raise ValueError("send at least one field to change")
         return self

@@ -2,10 +2,9 @@
 Functions flush; the request's session commits. Every read and change is audited."""
 
 import uuid
+from collections.abc import Collection
 from typing import Any
 
-from sqlalchemy import update
-from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.common.auth import Caller
@@ -14,10 +13,10 @@ from services.common.errors import (
     Conflict,
     Forbidden,
     InvalidInput,
-    PreconditionFailed,
 )
 from services.common.lookup import one_or_404
 from services.common.pagination import decode_cursor, page_of
+from services.common.preconditions import update_if_version
 from services.common.visibility import PatientScoped
 from services.patients import accounts, audit
 from services.patients.clients import SchedulingClient
@@ -124,14 +123,16 @@ async def update_patient(
     *,
     patient_id: uuid.UUID,
     data: PatientUpdate,
-    expected_version: int | None,
+    expected_versions: Collection[int] | None,
     scheduling: SchedulingClient,
     caller: Caller,
     origin: audit.Origin,
 ) -> Patient:
-    """Apply a partial update if the record is still at expected_version (None: any).
-    Everything that needs no database is settled first, scheduling's word on a new home
-    clinic included, so no transaction is open while another service is asked."""
+    """Apply a partial update if the record is still at one of expected_versions (the
+    If-Match; None for `*`: at the version this request reads, so a change landing between
+    the checks below and the UPDATE still gives 412). Everything that needs no database is
+    settled first, scheduling's word on a new home clinic included, so no transaction is
+    open while another service is asked."""
     changes = data.model_dump(mode="json", exclude_unset=True)
     action = "patient.update"
     _check_may_reach(patient_id=patient_id, caller=caller, origin=origin, action=action)
@@ -150,7 +151,13 @@ async def update_patient(
     if patient.status == "archived":
         raise Conflict("The patient is archived; archived records are read-only.")
     values = _row_values(data, only_sent=True)
-    updated = await _bump(session, patient, expected_version, values | search_keys(values))
+    updated = await update_if_version(
+        session,
+        Patient,
+        patient_id,
+        expected_versions or patient.version,
+        values | search_keys(values),
+    )
     await audit.record(
         session,
         action=action,
@@ -162,31 +169,12 @@ async def update_patient(
     return updated
 
 
-async def _bump(
-    session: AsyncSession, patient: Patient, expected_version: int | None, values: dict[str, Any]
-) -> Patient:
-    """One atomic UPDATE ... WHERE version = expected: of two racing writers, one wins."""
-    version = patient.version if expected_version is None else expected_version
-    statement = (
-        update(Patient)
-        .where(col(Patient.id) == patient.id, col(Patient.version) == version)
-        .values(**values, version=Patient.version + 1, updated_at=utcnow())
-        .returning(Patient.version)
-    )
-    if (await session.exec(statement)).scalar_one_or_none() is None:
-        raise PreconditionFailed(
-            "The patient record changed since you read it; reload it and apply your change again."
-        )
-    await session.refresh(patient)
-    return patient
-
-
 async def archive_patient(
     session: AsyncSession,
     *,
     patient_id: uuid.UUID,
     reason: str,
-    expected_version: int | None,
+    expected_versions: Collection[int] | None,
     caller: Caller,
     origin: audit.Origin,
 ) -> Patient:
@@ -196,7 +184,9 @@ async def archive_patient(
     if patient.status == "archived":
         raise Conflict("The patient is already archived.")
     values = {"status": "archived", "archived_at": utcnow(), "archive_reason": reason}
-    archived = await _bump(session, patient, expected_version, values)
+    archived = await update_if_version(
+        session, Patient, patient_id, expected_versions or patient.version, values
+    )
     login_disabled = await accounts.disable_patient_login(session, patient_id=patient_id)
     await audit.record(
         session,

@@ -16,7 +16,8 @@ def build_app(
     return create_app(
         service="plans",
         title="Clinic plans service",
-        description="Exercise library, condition protocols, plans of care and home sessions.",
+        description="The exercise library: each exercise with its purpose, instructions "
+        "and the dosage a therapist starts from.",
         routers=[exercises_router],
         settings=settings or get_settings(),
         http_transport=http_transport,

@@ -16,7 +16,8 @@ def build_app(
     return create_app(
         service="scheduling",
         title="Clinic scheduling service",
-        description="Clinics, working hours, appointment types, availability and appointments.",
+        description="The clinics (address, time zone, opening hours, rooms) and the kinds "
+        "of visit, with their length and usual procedure code.",
         routers=[locations_router, types_router],
         settings=settings or get_settings(),
         http_transport=http_transport,

@@ -1,0 +1,267 @@
+"""Each service's OpenAPI document says exactly what it answers (issue 6), so that a client
+generated from it can tell a 404 from a 412, sends the headers a route needs, and offers only
+the values the server takes. The generated client itself is driven in test_generated_client.py;
+schemathesis checks the documents against the live answers in test_schemathesis.py."""
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from services.common.errors import PROBLEM_JSON
+from tests.factories import headers_for
+
+SERVICES = ["patients", "plans", "scheduling"]
+PROBLEM_REF = "#/components/schemas/Problem"
+Operation = tuple[str, str, dict[str, Any]]
+
+
+def operations(document: dict[str, Any]) -> Iterator[Operation]:
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            yield method.upper(), path, operation
+
+
+def by_id(document: dict[str, Any], operation_id: str) -> dict[str, Any]:
+    found = [op for _, _, op in operations(document) if op["operationId"] == operation_id]
+    assert len(found) == 1, operation_id
+    return found[0]
+
+
+def schema_of(document: dict[str, Any], name: str) -> dict[str, Any]:
+    return document["components"]["schemas"][name]
+
+
+def nullable(schema: dict[str, Any]) -> bool:
+    return schema.get("type") == "null" or any(nullable(s) for s in schema.get("anyOf", []))
+
+
+@pytest.fixture(params=SERVICES)
+def document(request: pytest.FixtureRequest, apps: dict[str, Any]) -> dict[str, Any]:
+    return apps[request.param].openapi()
+
+
+@pytest.fixture
+def patients_document(apps: dict[str, Any]) -> dict[str, Any]:
+    return apps["patients"].openapi()
+
+
+# -- errors: one Problem schema, on every error answer --------------------------------------
+
+
+def test_every_error_answer_is_a_problem(document):
+    for method, path, operation in operations(document):
+        for status, response in operation["responses"].items():
+            if int(status) >= 400:
+                assert response["content"] == {PROBLEM_JSON: {"schema": {"$ref": PROBLEM_REF}}}, (
+                    method,
+                    path,
+                    status,
+                )
+                assert response["description"], (method, path, status)
+
+
+def test_the_problem_schema_has_the_rfc_9457_members_and_typed_field_errors(document):
+    problem = schema_of(document, "Problem")
+    assert {"type", "title", "status", "detail", "instance"} <= set(problem["required"])
+    errors = problem["properties"]["errors"]
+    assert errors["items"] == {"$ref": "#/components/schemas/FieldError"}
+    field_error = schema_of(document, "FieldError")
+    assert set(field_error["required"]) == {"loc", "msg", "type"}
+    # FastAPI's own 422 shape is gone: no client is generated that expects `detail: [...]`.
+    assert not {"HTTPValidationError", "ValidationError"} & set(document["components"]["schemas"])
+
+
+def test_operation_ids_are_unique_within_and_across_the_services(apps):
+    ids = [
+        operation["operationId"]
+        for service in SERVICES
+        for _, path, operation in operations(apps[service].openapi())
+        if path not in ("/healthz", "/readyz")  # the same two probes on every service
+    ]
+    assert len(ids) == len(set(ids))
+
+
+# -- no status a route cannot produce, none it can produce missing --------------------------
+
+
+def test_health_routes_list_only_what_they_answer(document):
+    assert set(by_id(document, "healthz")["responses"]) == {"200"}
+    assert set(by_id(document, "readyz")["responses"]) == {"200", "503"}
+
+
+def test_only_routes_that_take_input_list_422(document):
+    for method, path, operation in operations(document):
+        takes_input = bool(operation.get("parameters") or operation.get("requestBody"))
+        assert ("422" in operation["responses"]) == takes_input, (method, path)
+
+
+def test_routes_that_take_a_token_list_401(document):
+    for method, path, operation in operations(document):
+        if operation.get("security"):
+            assert "401" in operation["responses"], (method, path)
+            assert "WWW-Authenticate" in operation["responses"]["401"]["headers"]
+
+
+def test_routes_that_take_a_body_list_413(document):
+    for method, path, operation in operations(document):
+        if operation.get("requestBody"):
+            assert "413" in operation["responses"], (method, path)
+
+
+def test_routes_that_use_the_database_list_503(document):
+    for method, path, operation in operations(document):
+        if path not in ("/healthz", "/.well-known/jwks.json"):
+            assert "503" in operation["responses"], (method, path)
+            assert "Retry-After" in operation["responses"]["503"]["headers"]
+
+
+def test_the_patient_routes_list_their_own_refusals(patients_document):
+    expected = {
+        "register_patient": {"401", "403", "422", "502", "503"},
+        "read_patient": {"401", "403", "404"},
+        "update_patient": {"401", "403", "404", "409", "412", "428", "502", "503"},
+        "archive_patient": {"401", "403", "404", "409", "412"},
+        "issue_token": {"401", "422", "429"},
+    }
+    for operation_id, statuses in expected.items():
+        listed = set(by_id(patients_document, operation_id)["responses"])
+        assert statuses <= listed, (operation_id, statuses - listed)
+
+
+# -- preconditions ----------------------------------------------------------------------------
+
+
+def test_if_match_is_a_required_header_where_a_missing_one_is_refused(patients_document):
+    parameters = by_id(patients_document, "update_patient")["parameters"]
+    (if_match,) = [p for p in parameters if p["name"].lower() == "if-match"]
+    assert if_match["in"] == "header" and if_match["required"] is True
+    assert if_match["schema"]["type"] == "string" and not nullable(if_match["schema"])
+    assert '"3"' not in if_match["description"]
+    archive = by_id(patients_document, "archive_patient")["parameters"]
+    assert [p["required"] for p in archive if p["name"].lower() == "if-match"] == [False]
+
+
+@pytest.mark.parametrize(
+    ("operation_id", "status"),
+    [
+        ("register_patient", "201"),
+        ("read_patient", "200"),
+        ("update_patient", "200"),
+        ("archive_patient", "200"),
+    ],
+)
+def test_routes_that_send_an_etag_declare_it(patients_document, operation_id, status):
+    response = by_id(patients_document, operation_id)["responses"][status]
+    assert response["headers"]["ETag"]["required"] is True
+    assert "$ref" in response["content"]["application/json"]["schema"]
+
+
+# -- bodies say what the server takes -------------------------------------------------------
+
+
+def test_patient_update_offers_null_only_where_null_clears_a_field(patients_document):
+    properties = schema_of(patients_document, "PatientUpdate")["properties"]
+    never_null = {"given_name", "family_name", "birth_date", "sex", "home_location", "diagnoses"}
+    for name, schema in properties.items():
+        assert nullable(schema) == (name not in never_null), name
+    assert not schema_of(patients_document, "PatientUpdate").get("required")
+
+
+def test_the_sign_in_form_types_the_password_grant_fields_as_sent(patients_document):
+    body = by_id(patients_document, "issue_token")["requestBody"]
+    ref = body["content"]["application/x-www-form-urlencoded"]["schema"]["$ref"]
+    form = schema_of(patients_document, ref.rsplit("/", 1)[1])
+    fields = form["properties"]
+    assert set(fields["grant_type"]["enum"]) >= {"password", "refresh_token"}
+    for name in ("username", "password", "refresh_token"):
+        assert fields[name]["type"] == "string" and not nullable(fields[name]), name
+        assert fields[name]["minLength"] == 1
+    assert "grant_type=password" in fields["username"]["description"]
+    assert "grant_type=password" in fields["password"]["description"]
+    assert "grant_type=refresh_token" in fields["refresh_token"]["description"]
+
+
+def test_opening_hours_are_typed_and_say_which_day_is_0(apps):
+    document = apps["scheduling"].openapi()
+    hours = schema_of(document, "LocationRead")["properties"]["opening_hours"]
+    assert hours["items"] == {"$ref": "#/components/schemas/OpeningHours"}
+    day = schema_of(document, "OpeningHours")["properties"]
+    assert day["weekday"]["type"] == "integer" and "0 is Monday" in day["weekday"]["description"]
+    assert {day["opens"]["type"], day["closes"]["type"]} == {"string"}
+
+
+# -- signing in from every service's docs page ----------------------------------------------
+
+
+def test_every_docs_page_signs_in_at_the_patients_service(document, settings):
+    schemes = document["components"]["securitySchemes"]
+    token_urls = [
+        flow["tokenUrl"]
+        for scheme in schemes.values()
+        if scheme["type"] == "oauth2"
+        for flow in scheme["flows"].values()
+    ]
+    assert token_urls == [settings.jwt_issuer + "/v1/auth/token"]
+    bearer = [name for name, s in schemes.items() if s == {"type": "http", "scheme": "bearer"}]
+    assert len(bearer) == 1  # or paste a token, when the browser may not post to another origin
+    for method, path, operation in operations(document):
+        if operation.get("security"):
+            assert {bearer[0]: []} in operation["security"], (method, path)
+
+
+# -- descriptions promise only what exists --------------------------------------------------
+
+NOT_BUILT_YET = {
+    "protocol": "/v1/protocols",
+    "plans of care": "/v1/plans",
+    "home session": "/v1/plans",
+    "availability": "/v1/availability",
+    "appointments": "/v1/appointments",
+    "working hours": "/v1/locations/{slug}/hours",
+}
+
+
+def test_service_descriptions_name_only_what_has_a_route(document):
+    described = document["info"]["description"].lower()
+    for feature, path in NOT_BUILT_YET.items():
+        if feature in described:
+            assert any(p.startswith(path) for p in document["paths"]), feature
+
+
+# -- validation entries from the services' own checks look like pydantic's -------------------
+
+
+async def test_a_rule_broken_past_the_schema_names_its_error_type(plans_api, apps, db):
+    headers = await headers_for(db, apps, "therapist")
+    response = await plans_api.get(
+        "/v1/exercises", params={"cursor": "bm90LWEtY3Vyc29y"}, headers=headers
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"] == [
+        {
+            "loc": ["query", "cursor"],
+            "msg": "The cursor is not one this service issued.",
+            "type": "value_error",
+        }
+    ]
+
+
+# -- the server takes no less strict a value than the document says -------------------------
+
+
+@pytest.mark.parametrize("written", ["0", "1700000000", "2000-1-2", "20000102"])
+async def test_a_date_is_only_taken_as_the_document_writes_it(patients_api, apps, db, written):
+    # Found by schemathesis: pydantic alone reads digits as Unix time (0 is 1970-01-01).
+    headers = await headers_for(db, apps, "front_desk")
+    searched = await patients_api.get(
+        "/v1/patients", params={"birth_date": written}, headers=headers
+    )
+    assert searched.status_code == 422
+    body = {"given_name": "A", "family_name": "B", "sex": "female", "home_location": "gaithersburg"}
+    for birth_date in (written, int(written) if written.isdigit() else written):
+        created = await patients_api.post(
+            "/v1/patients", json=body | {"birth_date": birth_date}, headers=headers
+        )
+        assert created.status_code == 422, created.text
+        assert created.json()["errors"][0]["loc"] == ["body", "birth_date"]
