@@ -16,9 +16,11 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from services.common.account_check import AccountCheck, NoAccountCheck, remote_account_check
 from services.common.auth import KeySet, RemoteKeySet, TokenVerifier
 from services.common.database import build_engine, database_is_reachable, install_database_handlers
 from services.common.errors import PROBLEM_JSON, install_problem_handlers, problem_body
+from services.common.identity import service_token_source
 from services.common.logs import configure_logging
 from services.common.middleware import RequestContextMiddleware
 from services.common.settings import Settings, get_settings
@@ -28,6 +30,7 @@ log = logging.getLogger("clinic.app")
 
 StartupHook = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 KeySetFactory = Callable[[FastAPI], KeySet]
+AccountCheckFactory = Callable[[FastAPI], AccountCheck]
 
 
 class Health(BaseModel):
@@ -81,6 +84,7 @@ def create_app(
     routers: Sequence[APIRouter],
     settings: Settings | None = None,
     key_set: KeySetFactory = _remote_keys,
+    account_check: AccountCheckFactory = remote_account_check,
     on_startup: StartupHook | None = None,
     http_transport: httpx.AsyncBaseTransport | None = None,
 ) -> FastAPI:
@@ -100,6 +104,9 @@ def create_app(
             app.state.verifier = TokenVerifier(
                 key_set(app), issuer=settings.jwt_issuer, audience=settings.jwt_audience
             )
+            app.state.service_tokens = service_token_source(settings, service, app.state.http)
+            checks = settings.check_accounts
+            app.state.account_check = account_check(app) if checks else NoAccountCheck()
             yield
 
     app = FastAPI(

@@ -1,7 +1,8 @@
 """Calls from one service to another over REST.
 
 One `httpx.AsyncClient` per process (built in the lifespan, with timeouts); each call passes
-on the request id and, where given, the caller's token. Failures become problems: the other
+on the request id and, where given, the caller's token, or else this service's own token
+(identity.py) when it has one. Failures become problems: the other
 service unreachable or failing -> 503 with Retry-After; an answer we cannot use -> 502.
 Redirects are never followed and answers are size-capped.
 """
@@ -12,14 +13,24 @@ from typing import Any
 import httpx
 
 from services.common.errors import BadGateway, DependencyUnavailable
+from services.common.identity import ServiceTokenSource
 from services.common.request_context import REQUEST_ID_HEADER, current_request_id
 
 MAX_ANSWER_BYTES = 1024 * 1024
 
 
 class ServiceClient:
-    def __init__(self, http: httpx.AsyncClient, base_url: str, *, name: str) -> None:
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        base_url: str,
+        *,
+        name: str,
+        tokens: ServiceTokenSource | None = None,
+    ) -> None:
+        """With `tokens`, a call that forwards no user's token is made as this service."""
         self._http, self._base, self.name = http, base_url.rstrip("/"), name
+        self._tokens = tokens
 
     async def get_json(
         self, path: str, *, token: str | None = None, params: dict[str, Any] | None = None
@@ -30,7 +41,18 @@ class ServiceClient:
             return None
         return self._json(response)
 
-    async def _send(self, method: str, path: str, **kw: Any) -> httpx.Response:
+    async def _send(
+        self, method: str, path: str, *, token: str | None, **kw: Any
+    ) -> httpx.Response:
+        if token is not None or self._tokens is None:
+            return await self._send_once(method, path, token=token, **kw)
+        response = await self._send_once(method, path, token=await self._tokens.token(), **kw)
+        if response.status_code == 401:  # our cached token outlived the key that signed it
+            self._tokens.forget()
+            response = await self._send_once(method, path, token=await self._tokens.token(), **kw)
+        return response
+
+    async def _send_once(self, method: str, path: str, **kw: Any) -> httpx.Response:
         headers = self._headers(kw.pop("token"))
         request = self._http.build_request(method, self._base + path, headers=headers, **kw)
         try:

@@ -17,6 +17,7 @@ from services.patients import audit, signin
 from services.patients.models import Patient, UserAccount
 from services.patients.passwords import check_new_password, hash_password, verify_password
 from services.patients.schemas import PasswordChange, PatientAccountCreate, StaffAccountCreate
+from services.patients.service_identity import forget_account
 
 
 async def active_account(session: AsyncSession, *, caller: Caller) -> UserAccount:
@@ -155,6 +156,7 @@ async def set_account_enabled(
             raise Conflict("The patient is archived; an archived patient's login stays disabled.")
     account.disabled_at = None if enabled else (account.disabled_at or utcnow())
     session.add(account)
+    forget_account(session, user_id=account.id)
     if not enabled:
         await signin.revoke_all_for(session, user_id=account.id)
     action = "user.enable" if enabled else "user.disable"
@@ -191,6 +193,7 @@ async def disable_patient_login(session: AsyncSession, *, patient_id: uuid.UUID)
         return False
     account.disabled_at = utcnow()
     session.add(account)
+    forget_account(session, user_id=account.id)
     await signin.revoke_all_for(session, user_id=account.id)
     return True
 

@@ -10,10 +10,11 @@ from services.common.auth import Caller, CallerDep, require_role
 from services.common.database import SessionDep
 from services.common.errors import PROBLEM_JSON, InvalidInput, problem_body, problem_response
 from services.common.pagination import CursorQuery, LimitQuery, Page
-from services.patients import accounts, audit, signin
+from services.patients import accounts, audit, service_identity, signin
 from services.patients.audit import Origin
 from services.patients.models import UserAccount
 from services.patients.schemas import PasswordChange, StaffAccountCreate, TokenResponse, UserRead
+from services.patients.service_identity import ServiceTokenResponse
 from services.patients.tokens import TokenSigner
 
 PROBLEM = {"content": {PROBLEM_JSON: {}}}
@@ -21,6 +22,7 @@ auth_router = APIRouter(tags=["auth"])
 users_router = APIRouter(prefix="/v1/users", tags=["users"])
 AdminDep = Annotated[Caller, Depends(require_role("admin"))]
 SIGN_IN_FAILED = "The email or password is wrong, or the account is disabled."
+Grant = Literal["password", "refresh_token", "client_credentials"]
 
 
 def origin_of(request: Request) -> Origin:
@@ -31,17 +33,21 @@ OriginDep = Annotated[Origin, Depends(origin_of)]
 
 
 class TokenForm:
-    """OAuth2 token request: grant_type `password` (username = email) or `refresh_token`."""
+    """OAuth2 token request: grant_type `password` (username = email), `refresh_token`, or
+    `client_credentials` (another service: client_id and client_secret, or HTTP Basic)."""
 
     def __init__(
         self,
-        grant_type: Annotated[Literal["password", "refresh_token"], Form()] = "password",
+        grant_type: Annotated[Grant, Form()] = "password",
         username: Annotated[str | None, Form(max_length=254)] = None,
         password: Annotated[str | None, Form(max_length=256)] = None,
         refresh_token: Annotated[str | None, Form(max_length=200)] = None,
+        client_id: Annotated[str | None, Form(max_length=100)] = None,
+        client_secret: Annotated[str | None, Form(max_length=200)] = None,
     ) -> None:
         self.grant_type, self.username, self.password = grant_type, username, password
         self.refresh_token = refresh_token
+        self.client_id, self.client_secret = client_id, client_secret
 
 
 def _unauthorized(request: Request, detail: str) -> JSONResponse:
@@ -65,7 +71,9 @@ async def _tokens(
 
 
 @auth_router.post(
-    "/v1/auth/token", response_model=TokenResponse, responses={401: PROBLEM, 429: PROBLEM}
+    "/v1/auth/token",
+    response_model=TokenResponse | ServiceTokenResponse,
+    responses={401: PROBLEM, 429: PROBLEM},
 )
 async def issue_token(
     request: Request, form: Annotated[TokenForm, Depends()], session: SessionDep, origin: OriginDep
@@ -73,8 +81,17 @@ async def issue_token(
     """Sign in with email (as `username`) and password, or trade a refresh token.
 
     Answers a 15-minute bearer token and a refresh token that rotates on every use.
+    Services use `client_credentials` and get a short-lived service token, no refresh token.
     Repeated failures slow down, then lock the account or client for a while (429)."""
     settings = request.app.state.settings
+    if form.grant_type == "client_credentials":  # another service (service_identity.py)
+        return await service_identity.issue_service_token(
+            request,
+            session,
+            client_id=form.client_id,
+            client_secret=form.client_secret,
+            origin=origin,
+        )
     if form.grant_type == "refresh_token":
         if not form.refresh_token:
             raise InvalidInput(

@@ -12,6 +12,8 @@ from services.common.auth import KeySet, StaticKeySet
 from services.common.settings import Settings, get_settings
 from services.patients.auth_routes import auth_router, users_router
 from services.patients.routes import audit_router, patients_router
+from services.patients.service_identity import own_account_check
+from services.patients.service_routes import service_router
 from services.patients.tokens import TokenSigner
 
 
@@ -44,9 +46,10 @@ def build_app(
         service="patients",
         title="Clinic patients service",
         description="Patient records, accounts and roles; signs the access tokens.",
-        routers=[auth_router, users_router, patients_router, audit_router],
+        routers=[auth_router, users_router, patients_router, audit_router, service_router],
         settings=settings or get_settings(),
         key_set=_own_keys,
+        account_check=own_account_check,
         on_startup=_load_signing_key,
         http_transport=http_transport,
     )
