@@ -48,10 +48,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--search-requests", type=int, default=300, help="search-100k: searches measured (300)"
     )
+    parser.add_argument(
+        "--rounds", type=int, default=5, help="account-check: rounds per variant (5)"
+    )
     parser.add_argument("--list", action="store_true", help="list the scenarios and exit")
     args = parser.parse_args(argv)
     if args.seconds <= 0 or args.concurrency < 1 or args.warmup < 0 or args.patients < 1:
         parser.error("--seconds, --concurrency and --patients must be positive")
+    if args.rounds < 1:
+        parser.error("--rounds must be positive")
     if args.search_patients < 10 or args.search_requests < 1:
         parser.error("--search-patients must be at least 10, --search-requests positive")
     if args.ref is not None and args.ref.startswith("-"):

@@ -1,8 +1,8 @@
 """`python -m bench --scenario account-check`: what the per-request account check costs.
 
-One throwaway stack, plus two more patients service processes on the same database, the
-same signing key and the same client secrets, one with the check off
-(`CLINIC_CHECK_ACCOUNTS=false`) and one with it on but uncached
+One throwaway stack, plus three more patients service processes started alike on its
+database, signing key and client secrets: the check as configured by default (on, cached
+5 s), the check off (`CLINIC_CHECK_ACCOUNTS=false`), and the check on but uncached
 (`CLINIC_ACCOUNT_CHECK_SECONDS=0`: a database lookup on every request, the worst case). The
 patient-read scenario (`GET /v1/patients/{id}` as the front desk) runs against each in
 turn, in rounds whose order rotates, so all three share the machine's state and the data.
@@ -37,7 +37,6 @@ from bench.stack import Stack, free_ports
 NAME = "account-check"
 REQUEST = "GET patients /v1/patients/{id}, check on / off"
 MEASURES = "the account check's cost on patient-read, same stack and data, interleaved rounds"
-ROUNDS = 3
 TARGET_PERCENT = 5.0
 PR_SET_PDEATHSIG = 1
 
@@ -45,27 +44,52 @@ PR_SET_PDEATHSIG = 1
 @dataclass(frozen=True)
 class Variant:
     label: str
-    env: dict[str, str] | None  # None: the stack's own patients process (default settings)
+    env: dict[str, str]  # on top of what ops.run gives its patients process
 
 
-VARIANTS = (
-    Variant("check on, cached 5 s (the default)", None),
-    Variant("check off", {"CLINIC_CHECK_ACCOUNTS": "false"}),
-    Variant("check on, not cached (a lookup each request)", {"CLINIC_ACCOUNT_CHECK_SECONDS": "0"}),
+DEFAULT = Variant("check on, cached 5 s (the default)", {})
+OFF = Variant("check off", {"CLINIC_CHECK_ACCOUNTS": "false"})
+UNCACHED = Variant(
+    "check on, not cached (a lookup each request)", {"CLINIC_ACCOUNT_CHECK_SECONDS": "0"}
 )
+VARIANTS = (DEFAULT, OFF, UNCACHED)
+
+
+@dataclass(frozen=True)
+class Round:
+    """One run of patient-read against one variant, and the CPU its process used meanwhile."""
+
+    result: Result
+    cpu_seconds: float
+
+    @property
+    def cpu_ms_per_request(self) -> float:
+        return 1000 * self.cpu_seconds / max(1, self.result.tally.requests)
 
 
 @dataclass(frozen=True)
 class CheckRun:
-    rounds: dict[str, list[Result]]  # variant label -> one result per round
+    rounds: dict[str, list[Round]]  # variant label -> one per round
 
     def median_rate(self, label: str) -> float:
-        return statistics.median(r.rate for r in self.rounds[label])
+        return statistics.median(r.result.rate for r in self.rounds[label])
+
+    def median_cpu_ms(self, label: str) -> float:
+        return statistics.median(r.cpu_ms_per_request for r in self.rounds[label])
 
     def cost_percent(self, label: str) -> float:
-        """Throughput lost against the check off, in percent."""
-        off = self.median_rate(VARIANTS[1].label)
-        return 100 * (1 - self.median_rate(label) / off)
+        """Throughput lost against the check off, in percent (median of the rounds)."""
+        return 100 * (1 - self.median_rate(label) / self.median_rate(OFF.label))
+
+    def cpu_cost_percent(self, label: str) -> float:
+        """Service CPU per request added against the check off, in percent."""
+        return 100 * (self.median_cpu_ms(label) / self.median_cpu_ms(OFF.label) - 1)
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _die_with_parent() -> None:
@@ -92,11 +116,12 @@ def _patients_env(stack: Stack, extra: dict[str, str]) -> dict[str, str]:
 
 
 @contextlib.contextmanager
-def extra_patients(stack: Stack, root: Path, extra: dict[str, str]) -> Iterator[int]:
-    """One more patients process (one uvicorn worker, as in the stack); its port."""
+def extra_patients(stack: Stack, root: Path, extra: dict[str, str]) -> Iterator[tuple[int, int]]:
+    """One more patients process (one uvicorn worker, as in the stack); its port and pid."""
     (port,) = free_ports(1)
     args = [sys.executable, "-m", "uvicorn", "services.patients.main:app", "--host", "127.0.0.1"]
     args += ["--port", str(port), "--no-access-log", "--no-proxy-headers"]
+    args += ["--log-config", str(root / "services/common/uvicorn_logging.json")]  # as ops.run
     log = open(stack.data_dir / f"patients-{port}.log", "ab")  # noqa: SIM115
     process = subprocess.Popen(  # noqa: S603  (our own fixed command line)
         args,
@@ -110,7 +135,7 @@ def extra_patients(stack: Stack, root: Path, extra: dict[str, str]) -> Iterator[
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_ready(process, url)
-        yield port
+        yield port, process.pid
     finally:
         process.terminate()
         process.wait(timeout=20)
@@ -129,63 +154,76 @@ def _wait_ready(process: subprocess.Popen[bytes], url: str, timeout: float = 60)
     raise RuntimeError(f"the extra patients process at {url} did not become ready")
 
 
-async def _measure(ports: dict[str, int], stack: Stack, args: argparse.Namespace) -> CheckRun:
+Servers = dict[str, tuple[int, int]]  # variant label -> (port, pid)
+
+
+async def _measure(servers: Servers, stack: Stack, args: argparse.Namespace) -> CheckRun:
     rng = random.Random(20261129)
     async with make_client(8) as client:
         tokens = await sign_in_all(client, stack)
         ids = await create_patients(client, stack, tokens.front_desk, args.patients, rng)
     read = by_name("patient-read")
-    rounds: dict[str, list[Result]] = {v.label: [] for v in VARIANTS}
-    for number in range(ROUNDS):
-        for variant in VARIANTS[number:] + VARIANTS[:number]:  # rotate the order each round
-            aimed = dataclasses.replace(
-                stack, ports={**stack.ports, "patients": ports[variant.label]}
-            )
+    rounds: dict[str, list[Round]] = {v.label: [] for v in VARIANTS}
+    for number in range(args.rounds):
+        shift = number % len(VARIANTS)
+        for variant in VARIANTS[shift:] + VARIANTS[:shift]:  # rotate the order each round
+            port, pid = servers[variant.label]
+            aimed = dataclasses.replace(stack, ports={**stack.ports, "patients": port})
             fixture = Fixture(stack=aimed, tokens=tokens, patient_ids=ids, rng=rng)
-            rounds[variant.label].append(await _run(read.build(fixture), variant.label, args))
+            rounds[variant.label].append(await _run(read.build(fixture), variant, pid, args))
     return CheckRun(rounds)
 
 
-async def _run(send: Send, label: str, args: argparse.Namespace) -> Result:
+async def _run(send: Send, variant: Variant, pid: int, args: argparse.Namespace) -> Round:
     loop = {"concurrency": args.concurrency}
     async with make_client(args.concurrency, args.client) as client:
         if args.warmup:
             await run_closed_loop("warm-up", client, send, seconds=args.warmup, **loop)
-        result = await run_closed_loop(label, client, send, seconds=args.seconds, **loop)
-    print(f"  {label:<48} {result.rate:8,.0f} req/s  errors {result.tally.errors}", flush=True)
-    return result
+        cpu_before = process_cpu_seconds(pid)
+        result = await run_closed_loop(variant.label, client, send, seconds=args.seconds, **loop)
+        done = Round(result, process_cpu_seconds(pid) - cpu_before)
+    print(
+        f"  {variant.label:<46} {result.rate:7,.0f} req/s  "
+        f"{done.cpu_ms_per_request:5.2f} CPU ms/req  errors {result.tally.errors}",
+        flush=True,
+    )
+    return done
 
 
 def run_sync(stack: Stack, root: Path, args: argparse.Namespace) -> CheckRun:
-    ports = {VARIANTS[0].label: stack.ports["patients"]}
+    """Each variant in a patients process of its own, started the same way."""
     with contextlib.ExitStack() as processes:
-        for variant in VARIANTS[1:]:
-            assert variant.env is not None
-            ports[variant.label] = processes.enter_context(extra_patients(stack, root, variant.env))
-        return asyncio.run(_measure(ports, stack, args))
+        servers = {
+            v.label: processes.enter_context(extra_patients(stack, root, v.env)) for v in VARIANTS
+        }
+        return asyncio.run(_measure(servers, stack, args))
 
 
 def table(run: CheckRun) -> list[str]:
-    rounds = " | ".join(f"round {n + 1} req/s" for n in range(ROUNDS))
+    count = len(next(iter(run.rounds.values())))
+    rounds = " | ".join(f"round {n + 1}" for n in range(count))
     lines = [
-        f"| Variant | {rounds} | median req/s | p50 ms | p99 ms | errors | cost vs off |",
-        "|---|" + "--:|" * (ROUNDS + 5),
+        f"| Variant | req/s: {rounds} | median req/s | p50 ms | p99 ms | errors "
+        "| throughput cost | CPU ms/req (median) | CPU cost |",
+        "|---|" + "--:|" * (count + 7),
     ]
     for variant in VARIANTS:
-        results = run.rounds[variant.label]
-        latencies = [x for r in results for x in r.tally.latencies]
-        per_round = " | ".join(f"{r.rate:,.0f}" for r in results)
+        rounds_of = run.rounds[variant.label]
+        latencies = [x for r in rounds_of for x in r.result.tally.latencies]
+        per_round = " | ".join(f"{r.result.rate:,.0f}" for r in rounds_of)
         lines.append(
             f"| {variant.label} | {per_round} | {run.median_rate(variant.label):,.0f} "
             f"| {percentile_ms(latencies, 0.5):.1f} | {percentile_ms(latencies, 0.99):.1f} "
-            f"| {sum(r.tally.errors for r in results)} "
-            f"| {run.cost_percent(variant.label):+.1f} % |"
+            f"| {sum(r.result.tally.errors for r in rounds_of)} "
+            f"| {run.cost_percent(variant.label):+.1f} % "
+            f"| {run.median_cpu_ms(variant.label):.2f} "
+            f"| {run.cpu_cost_percent(variant.label):+.1f} % |"
         )
     return lines
 
 
 def render(run: CheckRun, *, started: datetime, code: str, args: argparse.Namespace) -> str:
-    cost = run.cost_percent(VARIANTS[0].label)
+    cost, cpu = run.cost_percent(DEFAULT.label), run.cpu_cost_percent(DEFAULT.label)
     verdict = "met" if cost < TARGET_PERCENT else "NOT met"
     return "\n".join(
         [
@@ -193,14 +231,15 @@ def render(run: CheckRun, *, started: datetime, code: str, args: argparse.Namesp
             "",
             *report.machine_lines(started),
             f"- Code measured: {code}",
-            f"- Settings: {ROUNDS} rounds of {args.seconds:g} s per variant after "
+            f"- Settings: {args.rounds} rounds of {args.seconds:g} s per variant after "
             f"{args.warmup:g} s warm-up, concurrency {args.concurrency}, {args.patients} "
             f"patients made first, load generator client: {args.client}",
             "",
             *table(run),
             "",
             f"Cost of the default check: {cost:.1f} % of patient-read throughput "
-            f"(target under {TARGET_PERCENT:g} %: {verdict}).",
+            f"(target under {TARGET_PERCENT:g} %: {verdict}); {cpu:+.1f} % CPU per request "
+            "in the patients process.",
             "",
         ]
     )
