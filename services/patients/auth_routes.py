@@ -201,8 +201,8 @@ async def read_account(
 async def disable_account(
     user_id: uuid.UUID, caller: AdminDep, session: SessionDep, origin: OriginDep
 ) -> Any:
-    """Disable an account: it cannot sign in, and its refresh tokens stop working at once
-    (access tokens already issued expire within 15 minutes). Admins only."""
+    """Disable an account: it cannot sign in, its refresh tokens stop working at once, and
+    its access tokens within a few seconds (the account check). Admins only."""
     return await accounts.set_disabled(
         session, user_id=user_id, disabled=True, caller=caller, origin=origin
     )
@@ -216,7 +216,8 @@ async def disable_account(
 async def enable_account(
     user_id: uuid.UUID, caller: AdminDep, session: SessionDep, origin: OriginDep
 ) -> Any:
-    """Enable a disabled account again. Admins only."""
+    """Enable a disabled account again (not the login of an archived patient: 409).
+    Admins only."""
     return await accounts.set_disabled(
         session, user_id=user_id, disabled=False, caller=caller, origin=origin
     )

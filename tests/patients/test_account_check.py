@@ -6,6 +6,7 @@ from sqlalchemy import update
 
 from services.common.columns import utcnow
 from services.patients.models import UserAccount
+from services.patients.service_identity import forget_account
 from tests.factories import bearer, headers_for, make_account, make_patient, token_for
 
 
@@ -117,3 +118,16 @@ async def test_a_disable_elsewhere_shows_within_the_cache_window(patients_api, d
     assert (await patients_api.get("/v1/patients", headers=token)).status_code == 200
     cached.now += 0.1
     assert (await patients_api.get("/v1/patients", headers=token)).status_code == 401
+
+
+async def test_a_change_is_forgotten_again_when_it_commits(db, apps, cached):
+    """A request that re-read the old state between the change and its commit must not keep
+    it cached: the account is forgotten once more after the commit."""
+    statuses = apps["patients"].state.account_check.statuses
+    account = await make_account(db, role="therapist")
+    db.info["account_statuses"] = statuses
+    forget_account(db, user_id=account.id)
+    statuses.put(account.id, True)  # re-read by another request before the commit
+    await db.commit()
+    assert statuses.get(account.id) is None
+    db.info.pop("account_statuses")
