@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-from bench import report, search100k, searchreport
+from bench import accountcheck, report, search100k, searchreport
 from bench.data import Tokens, create_patients, sign_in_all
 from bench.load import Result, make_client, run_closed_loop
 from bench.scenarios import SCENARIOS, Fixture, Scenario, by_name
@@ -48,10 +48,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--search-requests", type=int, default=300, help="search-100k: searches measured (300)"
     )
+    parser.add_argument(
+        "--rounds", type=int, default=5, help="account-check: rounds per variant (5)"
+    )
     parser.add_argument("--list", action="store_true", help="list the scenarios and exit")
     args = parser.parse_args(argv)
     if args.seconds <= 0 or args.concurrency < 1 or args.warmup < 0 or args.patients < 1:
         parser.error("--seconds, --concurrency and --patients must be positive")
+    if args.rounds < 1:
+        parser.error("--rounds must be positive")
     if args.search_patients < 10 or args.search_requests < 1:
         parser.error("--search-patients must be at least 10, --search-requests positive")
     if args.ref is not None and args.ref.startswith("-"):
@@ -63,17 +68,22 @@ def print_list() -> None:
     for s in SCENARIOS:
         print(f"{s.name:<15} {s.request:<50} {s.measures}")
     print(f"{search100k.NAME:<15} {search100k.REQUEST:<50} {search100k.MEASURES}")
+    print(
+        f"{accountcheck.NAME:<15} {accountcheck.REQUEST:<50} {accountcheck.MEASURES} (only named)"
+    )
 
 
-def selection(names: list[str] | None) -> tuple[list[Scenario], bool]:
-    """The closed-loop scenarios asked for, and whether search-100k was; all when none named."""
+def selection(names: list[str] | None) -> tuple[list[Scenario], bool, bool]:
+    """The closed-loop scenarios asked for, and whether search-100k and account-check were;
+    all but account-check when none named."""
     if not names:
-        return list(SCENARIOS), True
-    known = [s.name for s in SCENARIOS] + [search100k.NAME]
+        return list(SCENARIOS), True, False
+    own_stacks = (search100k.NAME, accountcheck.NAME)
+    known = [s.name for s in SCENARIOS] + list(own_stacks)
     if unknown := [n for n in names if n not in known]:
         raise SystemExit(f"no scenario {unknown[0]!r}; known: {', '.join(known)}")
-    loops = [by_name(n) for n in dict.fromkeys(names) if n != search100k.NAME]
-    return loops, search100k.NAME in names
+    loops = [by_name(n) for n in dict.fromkeys(names) if n not in own_stacks]
+    return loops, search100k.NAME in names, accountcheck.NAME in names
 
 
 async def run_one(scenario: Scenario, fixture: Fixture, args: argparse.Namespace) -> Result:
@@ -158,18 +168,28 @@ def run_search(root: Path, args: argparse.Namespace, code: str) -> str:
     return searchreport.render(run, started=started, code=code, args=args, problems=problems)
 
 
+def run_account_check(root: Path, args: argparse.Namespace, code: str) -> str:
+    started = report.now_utc()
+    print(f"Starting a throwaway stack for {accountcheck.NAME} from the {code}...", flush=True)
+    with running_stack(root) as stack:
+        run = guarded(stack, lambda: accountcheck.run_sync(stack, root, args))
+    return accountcheck.render(run, started=started, code=code, args=args)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if args.list:
         print_list()
         return 0
-    scenarios, search = selection(args.scenario)
+    scenarios, search, check = selection(args.scenario)
     code, parts = describe(args.ref), []
     with source_tree(args.ref) as root:
         if scenarios:
             parts.append(run_loops(root, scenarios, args, code))
         if search:
             parts.append(run_search(root, args, code))
+        if check:
+            parts.append(run_account_check(root, args, code))
     text = "\n".join(parts)
     print("\n" + text)
     print(f"Written to {report.write_latest(text)}")

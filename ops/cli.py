@@ -237,7 +237,7 @@ def _disable_user(args: argparse.Namespace) -> None:
     account = asyncio.run(_set_disabled(args.email, True))
     print(
         f"disabled {account.email}; its refresh tokens are revoked "
-        "(access tokens already issued expire within 15 minutes)"
+        "(access tokens already issued stop working within CLINIC_ACCOUNT_CHECK_SECONDS, 5 s)"
     )
 
 

@@ -12,7 +12,9 @@ import argparse
 import asyncio
 import contextlib
 import ctypes
+import json
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -26,6 +28,7 @@ import httpx
 from ops import embedded_db
 from ops.migrate import upgrade_to_head
 from ops.seed import SeedReport, seed
+from services.common.settings import SERVICE_CLIENTS
 from services.patients.passwords import verify_password
 from services.patients.settings import PatientsSettings
 from services.patients.tokens import generate_private_key_pem
@@ -57,9 +60,25 @@ def _dev_signing_key() -> Path:
     return path
 
 
+def _dev_client_secrets() -> dict[str, str]:
+    """One client secret per calling service, made on the first run and kept like the key,
+    so the services' tokens for each other survive restarts."""
+    path = DATA / "service-clients.json"
+    if not path.exists():
+        DATA.mkdir(exist_ok=True)
+        made = {
+            f"CLINIC_{name.upper()}_CLIENT_SECRET": secrets.token_urlsafe(32)
+            for name in SERVICE_CLIENTS
+        }
+        path.write_text(json.dumps(made, indent=2) + "\n")
+        path.chmod(0o600)
+    return dict(json.loads(path.read_text()))
+
+
 def _service_env() -> dict[str, str]:
     urls = {name: f"http://127.0.0.1:{port}" for name, port in SERVICES}
     return {
+        **_dev_client_secrets(),
         "CLINIC_JWT_PRIVATE_KEY_FILE": str(_dev_signing_key()),
         "CLINIC_JWT_ISSUER": urls["patients"],
         "CLINIC_PATIENTS_URL": urls["patients"],

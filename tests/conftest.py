@@ -3,6 +3,7 @@ per-test isolation: one transaction rolled back per test (`db` and the `*_api` c
 for races between concurrent requests, real commits (`committed_db`, `committed_apis`)."""
 
 import os
+import secrets
 from collections.abc import AsyncIterator
 
 import argon2
@@ -95,6 +96,9 @@ def settings(database_url: str) -> PatientsSettings:
         scheduling_url="http://scheduling.test",
         db_pool_size=5,
         log_level="WARNING",
+        plans_client_secret=secrets.token_urlsafe(32),
+        scheduling_client_secret=secrets.token_urlsafe(32),
+        account_check_seconds=0,  # no cache: a disable shows on the very next request
     )
 
 

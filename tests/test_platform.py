@@ -2,7 +2,6 @@
 
 import json
 import logging
-import uuid
 
 import httpx
 import pytest
@@ -36,16 +35,14 @@ async def test_not_ready_when_the_schema_is_not_at_head(patients_api, apps, monk
     assert "a-newer-revision" in response.json()["detail"]
 
 
-async def test_not_ready_and_503_when_the_database_is_unreachable(plans_api, apps, monkeypatch):
+async def test_not_ready_and_503_when_the_database_is_unreachable(plans_api, apps, db, monkeypatch):
+    headers = await headers_for(db, apps, "therapist")  # an account the patients service knows
     unreachable = create_async_engine("postgresql+asyncpg://nobody:x@127.0.0.1:1/none")
     monkeypatch.setattr(apps["plans"].state, "engine", unreachable)
     apps["plans"].dependency_overrides.clear()  # use the real session, on the dead engine
     ready = await plans_api.get("/readyz")
     assert ready.status_code == 503 and ready.headers["content-type"] == PROBLEM_JSON
-    token = apps["patients"].state.signer.access_token(
-        user_id=uuid.uuid4(), role="therapist", patient_id=None
-    )
-    listed = await plans_api.get("/v1/exercises", headers={"Authorization": f"Bearer {token}"})
+    listed = await plans_api.get("/v1/exercises", headers=headers)
     assert listed.status_code == 503, listed.text
     assert listed.headers["content-type"] == PROBLEM_JSON and listed.headers["retry-after"]
     assert "Traceback" not in listed.text

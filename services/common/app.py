@@ -17,9 +17,11 @@ from sqlalchemy import text
 from sqlalchemy.exc import ProgrammingError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from services.common.account_check import AccountCheck, NoAccountCheck, remote_account_check
 from services.common.auth import KeySet, RemoteKeySet, TokenVerifier
 from services.common.database import build_engine, install_database_handlers
 from services.common.errors import PROBLEM, PROBLEM_JSON, install_problem_handlers, problem_body
+from services.common.identity import service_token_source
 from services.common.logs import configure_logging
 from services.common.middleware import RequestContextMiddleware
 from services.common.openapi import install_openapi
@@ -32,6 +34,7 @@ UNDEFINED_TABLE = "42P01"
 
 StartupHook = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 KeySetFactory = Callable[[FastAPI], KeySet]
+AccountCheckFactory = Callable[[FastAPI], AccountCheck]
 
 
 class Health(BaseModel):
@@ -86,6 +89,7 @@ def create_app(
     routers: Sequence[APIRouter],
     settings: ServiceSettings | None = None,
     key_set: KeySetFactory = _remote_keys,
+    account_check: AccountCheckFactory = remote_account_check,
     on_startup: StartupHook | None = None,
     http_transport: httpx.AsyncBaseTransport | None = None,
 ) -> FastAPI:
@@ -108,6 +112,9 @@ def create_app(
                 audience=settings.jwt_audience,
                 leeway=settings.jwt_leeway_seconds,
             )
+            app.state.service_tokens = service_token_source(settings, service, app.state.http)
+            checks = settings.check_accounts
+            app.state.account_check = account_check(app) if checks else NoAccountCheck()
             yield
 
     app = FastAPI(

@@ -21,11 +21,15 @@ from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 from pydantic import BaseModel
 
+from services.common.database import SessionDep
 from services.common.errors import DependencyUnavailable, Forbidden, Problem, Unauthorized
+from services.common.identity import service_id
 from services.common.service_client import ServiceClient
 
-Role = Literal["admin", "therapist", "front_desk", "patient"]
-ROLES: tuple[Role, ...] = ("admin", "therapist", "front_desk", "patient")
+Role = Literal["admin", "therapist", "front_desk", "patient", "service"]
+USER_ROLES: tuple[Role, ...] = ("admin", "therapist", "front_desk", "patient")
+SERVICE_ROLE: Role = "service"  # another service of the platform (identity.py); never a user
+ROLES: tuple[Role, ...] = (*USER_ROLES, SERVICE_ROLE)
 STAFF_ROLES: tuple[Role, ...] = ("admin", "therapist", "front_desk")
 ALGORITHM = "EdDSA"
 JWKS_PATH = "/.well-known/jwks.json"
@@ -40,6 +44,7 @@ class Caller:
     role: Role
     patient_id: uuid.UUID | None
     token: str = field(repr=False)  # forwarded to other services; never into a log line
+    service: str | None = None  # the calling service's name, for a service token
 
     @property
     def is_staff(self) -> bool:
@@ -167,6 +172,8 @@ class TokenVerifier:
             role = claims["role"]
             if role not in ROLES:
                 raise jwt.InvalidTokenError("unknown role")
+            if role == SERVICE_ROLE:  # its subject is a service's name, not an account id
+                return Caller(service_id(claims["sub"]), role, None, token, claims["sub"])
             patient = claims.get("pid")
             return Caller(
                 uuid.UUID(claims["sub"]), role, uuid.UUID(patient) if patient else None, token
@@ -182,21 +189,24 @@ _bearer = OAuth2PasswordBearer(tokenUrl="/v1/auth/token", auto_error=False)
 
 
 async def current_caller(
-    request: Request, token: Annotated[str | None, Depends(_bearer)]
+    request: Request, token: Annotated[str | None, Depends(_bearer)], session: SessionDep
 ) -> Caller:
     if not token:
         raise Unauthorized()
     verifier: TokenVerifier = request.app.state.verifier
-    return await verifier.verify(token)
+    caller = await verifier.verify(token)
+    if caller.role != SERVICE_ROLE:  # is the account behind the token still active?
+        await request.app.state.account_check.ensure_active(caller, session)
+    return caller
 
 
-CallerDep = Annotated[Caller, Depends(current_caller)]
+AnyCallerDep = Annotated[Caller, Depends(current_caller)]
 
 
 def require_role(*roles: Role) -> Callable[..., Coroutine[Any, Any, Caller]]:
     """A dependency that lets only the given roles through (403 for the others)."""
 
-    async def check(caller: CallerDep) -> Caller:
+    async def check(caller: AnyCallerDep) -> Caller:
         if caller.role not in roles:
             raise Forbidden(f"This action needs one of the roles: {', '.join(roles)}.")
         return caller
@@ -204,4 +214,6 @@ def require_role(*roles: Role) -> Callable[..., Coroutine[Any, Any, Caller]]:
     return check
 
 
+CallerDep = Annotated[Caller, Depends(require_role(*USER_ROLES))]  # users only: services 403
+ServiceCallerDep = Annotated[Caller, Depends(require_role(SERVICE_ROLE))]  # services only
 StaffDep = Annotated[Caller, Depends(require_role(*STAFF_ROLES))]

@@ -1,7 +1,8 @@
 """Calls from one service to another over REST.
 
 One `httpx.AsyncClient` per process (built in the lifespan, with timeouts); each call passes
-on the request id and, where given, the caller's token, and reads the answer into the pydantic
+on the request id and the caller's token where given, or else this service's own token
+(identity.py) when it has one, and reads the answer into the pydantic
 model the caller names (declaring only the fields it reads).
 
 Failures become problems, never a 500: the other service unreachable, too slow or failing ->
@@ -23,6 +24,7 @@ import stamina
 from pydantic import BaseModel, ValidationError
 
 from services.common.errors import BadGateway, DependencyUnavailable
+from services.common.identity import ServiceTokenSource
 from services.common.request_context import REQUEST_ID_HEADER, current_request_id
 from services.common.settings import HttpSettings
 
@@ -69,9 +71,12 @@ class ServiceClient:
         *,
         name: str,
         policy: CallPolicy | None = None,
+        tokens: ServiceTokenSource | None = None,
     ) -> None:
+        """With `tokens`, a call that forwards no user's token is made as this service."""
         self._http, self._base, self.name = http, base_url.rstrip("/"), name
         self.policy = policy or CallPolicy()
+        self._tokens = tokens
 
     async def get(
         self,
@@ -82,8 +87,7 @@ class ServiceClient:
         params: dict[str, Any] | None = None,
     ) -> Answer | None:
         """The answer of a GET read as `answer`, or None when the other service answers 404."""
-        request = self._request("GET", path, token=token, params=params)
-        reply = await self._call(request, idempotent=True)
+        reply = await self._call_as("GET", path, token=token, idempotent=True, params=params)
         return None if reply.status == 404 else self._read(reply, answer)
 
     async def post(
@@ -100,9 +104,27 @@ class ServiceClient:
         if idempotency_key:
             headers["Idempotency-Key"] = idempotency_key
         content = body.model_dump_json().encode()
-        request = self._request("POST", path, token=token, content=content, headers=headers)
-        reply = await self._call(request, idempotent=idempotency_key is not None)
+        idempotent = idempotency_key is not None
+        reply = await self._call_as(
+            "POST", path, token=token, idempotent=idempotent, content=content, headers=headers
+        )
         return self._read(reply, answer)
+
+    async def _call_as(
+        self, method: str, path: str, *, token: str | None, idempotent: bool, **kw: Any
+    ) -> _Reply:
+        """Forward the user's token; without one, present this service's own token, and once
+        more with a fresh one if it was refused (the cached one outlived its signing key)."""
+        if token is not None or self._tokens is None:
+            request = self._request(method, path, token=token, **kw)
+            return await self._call(request, idempotent=idempotent)
+        request = self._request(method, path, token=await self._tokens.token(), **kw)
+        reply = await self._call(request, idempotent=idempotent)
+        if reply.status == 401:
+            self._tokens.forget()
+            request = self._request(method, path, token=await self._tokens.token(), **kw)
+            reply = await self._call(request, idempotent=idempotent)
+        return reply
 
     def _request(self, method: str, path: str, *, token: str | None, **kw: Any) -> httpx.Request:
         headers = self._headers(token) | kw.pop("headers", {})

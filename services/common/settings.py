@@ -10,7 +10,14 @@ from functools import lru_cache
 from ipaddress import ip_network
 from typing import Annotated, Literal, TypeVar
 
-from pydantic import AliasChoices, Field, IPvAnyNetwork, field_validator, model_validator
+from pydantic import (
+    AliasChoices,
+    Field,
+    IPvAnyNetwork,
+    SecretStr,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 Environment = Literal["development", "test", "production"]
@@ -67,7 +74,54 @@ class TokenSettings(FromEnvironment):
     jwt_leeway_seconds: int = Field(30, ge=0, le=300)
 
 
-class ServiceSettings(DatabaseSettings, HttpSettings, TokenSettings):
+# -- service identity and the account check (mixed into ServiceSettings) ------------------
+
+SERVICE_CLIENTS = ("plans", "scheduling")  # the services that sign in to the patients service
+SECRETS_NEEDED = {"patients": SERVICE_CLIENTS, "plans": ("plans",), "scheduling": ("scheduling",)}
+MIN_SECRET_LENGTH = 32
+
+
+class ServiceIdentitySettings(FromEnvironment):
+    """Client secrets for the client-credentials grant, and how fresh the account check is.
+
+    The patients service holds every client's secret (it checks them); plans and scheduling
+    each need only their own (they present it). `make run` generates both in `.data/`."""
+
+    service_name: str | None = None  # CLINIC_SERVICE_NAME: which service this process is
+    plans_client_secret: SecretStr | None = None
+    scheduling_client_secret: SecretStr | None = None
+    service_token_seconds: int = Field(300, ge=30, le=900)
+    # How long a service trusts what it learnt about an account (active or not), in seconds.
+    account_check_seconds: float = Field(5.0, ge=0, le=60)
+    check_accounts: bool = True  # off only to measure what the check costs (bench/)
+
+    def client_secret(self, service: str) -> str | None:
+        if service not in SERVICE_CLIENTS:
+            return None
+        secret: SecretStr | None = getattr(self, f"{service}_client_secret")
+        return secret.get_secret_value() if secret else None
+
+    @model_validator(mode="after")
+    def _refuse_weak_service_identity_in_production(self) -> "ServiceIdentitySettings":
+        if self.env != "production":  # type: ignore[attr-defined]
+            return self
+        problems = [
+            f"CLINIC_{name.upper()}_CLIENT_SECRET must be set, at least {MIN_SECRET_LENGTH} "
+            "characters (make a random one)"
+            for name in SECRETS_NEEDED.get(self.service_name or "", ())
+            if len(self.client_secret(name) or "") < MIN_SECRET_LENGTH
+        ]
+        given = [s for s in map(self.client_secret, SERVICE_CLIENTS) if s]
+        if len(given) != len(set(given)):
+            problems.append("each service's client secret must differ from the others'")
+        if not self.check_accounts:
+            problems.append("CLINIC_CHECK_ACCOUNTS must stay on in production")
+        if problems:
+            raise ValueError("refusing to start in production: " + "; ".join(problems))
+        return self
+
+
+class ServiceSettings(DatabaseSettings, HttpSettings, TokenSettings, ServiceIdentitySettings):
     """What every service reads: its database, the other services, token verification."""
 
     env: Environment = "development"

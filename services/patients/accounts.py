@@ -18,6 +18,7 @@ from services.patients import audit, signin
 from services.patients.models import Patient, UserAccount
 from services.patients.passwords import check_new_password, hash_password
 from services.patients.schemas import PasswordChange, PatientAccountCreate, StaffAccountCreate
+from services.patients.service_identity import forget_account
 
 
 async def active_account(session: AsyncSession, *, caller: Caller) -> UserAccount:
@@ -80,7 +81,7 @@ async def create_patient_account(
     caller: Caller,
     origin: audit.Origin,
 ) -> UserAccount:
-    patient = await session.get(Patient, patient_id)
+    patient = await lock_patient(session, patient_id=patient_id)
     if patient is None:
         raise NotFound("No patient with this id.")
     if patient.status != "active":
@@ -153,19 +154,34 @@ async def set_disabled(
     if user_id == caller.user_id:
         raise Conflict("You cannot disable or enable your own account.")
     account = await account_by_id(session, user_id=user_id)
-    await _switch(session, account, disabled, caller=caller, origin=origin)
+    await set_account_enabled(session, account, enabled=not disabled, caller=caller, origin=origin)
     return account
 
 
-async def _switch(
-    session: AsyncSession, account: UserAccount, disabled: bool, **actor: Any
+async def lock_patient(session: AsyncSession, *, patient_id: uuid.UUID) -> Patient | None:
+    """The patient, re-read and locked until the transaction ends (SELECT ... FOR UPDATE).
+
+    Archiving and creating or enabling a login all take this lock first, so they run one
+    after the other: whichever comes second sees what the first committed. Without it the
+    archive cannot see a login still being created, and leaves it enabled."""
+    return await session.get(Patient, patient_id, with_for_update=True, populate_existing=True)
+
+
+async def set_account_enabled(
+    session: AsyncSession, account: UserAccount, *, enabled: bool, **actor: Any
 ) -> None:
-    """Disable (revoking every refresh token) or enable an account, and audit it."""
-    account.disabled_at = (account.disabled_at or utcnow()) if disabled else None
+    """Enable or disable (revoking every refresh token) an account, and audit it.
+    An archived patient's login stays disabled (409)."""
+    if enabled and account.patient_id is not None:
+        patient = await lock_patient(session, patient_id=account.patient_id)
+        if patient is None or patient.status != "active":
+            raise Conflict("The patient is archived; an archived patient's login stays disabled.")
+    account.disabled_at = None if enabled else (account.disabled_at or utcnow())
     session.add(account)
-    if disabled:
+    forget_account(session, user_id=account.id)
+    if not enabled:
         await signin.revoke_all_for(session, user_id=account.id)
-    action = "user.disable" if disabled else "user.enable"
+    action = "user.enable" if enabled else "user.disable"
     await audit.record(session, action=action, entity=("user", account.id), **actor)
 
 
@@ -199,6 +215,7 @@ async def disable_patient_login(session: AsyncSession, *, patient_id: uuid.UUID)
         return False
     account.disabled_at = utcnow()
     session.add(account)
+    forget_account(session, user_id=account.id)
     await signin.revoke_all_for(session, user_id=account.id)
     return True
 
@@ -238,7 +255,7 @@ async def set_disabled_by_email(
     session: AsyncSession, *, email: str, disabled: bool
 ) -> UserAccount:
     account = await account_by_email(session, email=email)
-    await _switch(session, account, disabled, **BY_OPERATOR)
+    await set_account_enabled(session, account, enabled=not disabled, **BY_OPERATOR)
     return account
 
 

@@ -12,24 +12,27 @@ from services.common.auth import Caller, CallerDep, require_role
 from services.common.database import SessionDep
 from services.common.errors import InvalidInput, problem_body, problem_response, problem_responses
 from services.common.pagination import CursorQuery, LimitQuery, Page
-from services.patients import accounts, audit, signin
+from services.patients import accounts, audit, service_identity, signin
 from services.patients.models import UserAccount
 from services.patients.schemas import PasswordChange, StaffAccountCreate, TokenResponse, UserRead
+from services.patients.service_identity import ServiceTokenResponse
 from services.patients.tokens import TokenSigner
 
 auth_router = APIRouter(tags=["auth"])
 users_router = APIRouter(prefix="/v1/users", tags=["users"])
 AdminDep = Annotated[Caller, Depends(require_role("admin"))]
 SIGN_IN_FAILED = "The email or password is wrong, or the account is disabled."
+Grant = Literal["password", "refresh_token", "client_credentials"]
 
 
 class TokenForm(BaseModel):
     """An OAuth2 token request (RFC 6749), form-encoded. Each grant needs its own fields."""
 
-    grant_type: Literal["password", "refresh_token"] = Field(
+    grant_type: Grant = Field(
         "password",
         description="`password` signs in with `username` and `password`; `refresh_token` "
-        "trades a refresh token for new tokens.",
+        "trades a refresh token for new tokens; `client_credentials` is for the platform's "
+        "other services (`client_id` and `client_secret`, or HTTP Basic).",
     )
     username: str | MISSING = Field(
         MISSING,
@@ -46,6 +49,17 @@ class TokenForm(BaseModel):
         max_length=200,
         description="Required with grant_type=refresh_token: the one the last token answer gave.",
     )
+
+    client_id: str | MISSING = Field(
+        MISSING, min_length=1, max_length=100, description="grant_type=client_credentials."
+    )
+    client_secret: str | MISSING = Field(
+        MISSING, min_length=1, max_length=200, description="grant_type=client_credentials."
+    )
+
+    def sent(self, name: str) -> str | None:
+        """The value of an optional field, None when it was not sent."""
+        return getattr(self, name) if name in self.model_fields_set else None
 
     def required(self, *names: str) -> list[str]:
         """The values of the named fields; 422 naming each one that was not sent."""
@@ -83,7 +97,9 @@ async def _tokens(
 
 
 @auth_router.post(
-    "/v1/auth/token", response_model=TokenResponse, responses=problem_responses(401, 429)
+    "/v1/auth/token",
+    response_model=TokenResponse | ServiceTokenResponse,
+    responses=problem_responses(401, 429),
 )
 async def issue_token(
     request: Request, form: Annotated[TokenForm, Form()], session: SessionDep, origin: OriginDep
@@ -91,9 +107,18 @@ async def issue_token(
     """Sign in with email (as `username`) and password, or trade a refresh token.
 
     Answers a 15-minute bearer token and a refresh token that rotates on every use.
+    Services use `client_credentials` and get a short-lived service token, no refresh token.
     Repeated failures slow down, then lock the account from that address, or an address
     trying many accounts, for a while (429); elsewhere the account is only slowed down."""
     settings = request.app.state.settings
+    if form.grant_type == "client_credentials":  # another service (service_identity.py)
+        return await service_identity.issue_service_token(
+            request,
+            session,
+            client_id=form.sent("client_id"),
+            client_secret=form.sent("client_secret"),
+            origin=origin,
+        )
     if form.grant_type == "refresh_token":
         (raw,) = form.required("refresh_token")
         redeemed = await signin.redeem_refresh_token(
@@ -206,8 +231,8 @@ async def read_account(
 async def disable_account(
     user_id: uuid.UUID, caller: AdminDep, session: SessionDep, origin: OriginDep
 ) -> Any:
-    """Disable an account: it cannot sign in, and its refresh tokens stop working at once
-    (access tokens already issued expire within 15 minutes). Admins only."""
+    """Disable an account: it cannot sign in, its refresh tokens stop working at once, and
+    its access tokens within a few seconds (the account check). Admins only."""
     return await accounts.set_disabled(
         session, user_id=user_id, disabled=True, caller=caller, origin=origin
     )
@@ -221,7 +246,8 @@ async def disable_account(
 async def enable_account(
     user_id: uuid.UUID, caller: AdminDep, session: SessionDep, origin: OriginDep
 ) -> Any:
-    """Enable a disabled account again. Admins only."""
+    """Enable a disabled account again (not the login of an archived patient: 409).
+    Admins only."""
     return await accounts.set_disabled(
         session, user_id=user_id, disabled=False, caller=caller, origin=origin
     )

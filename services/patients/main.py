@@ -14,6 +14,8 @@ from services.common.settings import get_settings
 from services.patients.audit import trail
 from services.patients.auth_routes import auth_router, users_router
 from services.patients.routes import patients_router
+from services.patients.service_identity import own_account_check
+from services.patients.service_routes import service_router
 from services.patients.settings import PatientsSettings
 from services.patients.tokens import TokenSigner
 
@@ -49,9 +51,10 @@ def build_app(
         service="patients",
         title="Clinic patients service",
         description="Patient records, accounts and roles; signs the access tokens.",
-        routers=[auth_router, users_router, patients_router, audit_router(trail)],
+        routers=[auth_router, users_router, patients_router, audit_router(trail), service_router],
         settings=settings or get_settings(PatientsSettings),
         key_set=_own_keys,
+        account_check=own_account_check,
         on_startup=_load_signing_key,
         http_transport=http_transport,
     )

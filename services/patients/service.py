@@ -181,6 +181,7 @@ async def archive_patient(
     patient = await _visible_patient(
         session, patient_id=patient_id, caller=caller, origin=origin, action="patient.archive"
     )
+    await accounts.lock_patient(session, patient_id=patient_id)  # after any login being made
     if patient.status == "archived":
         raise Conflict("The patient is already archived.")
     values = {"status": "archived", "archived_at": utcnow(), "archive_reason": reason}

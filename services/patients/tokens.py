@@ -11,7 +11,7 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from services.common.auth import ALGORITHM
+from services.common.auth import ALGORITHM, SERVICE_ROLE
 
 
 def generate_private_key_pem() -> str:
@@ -37,19 +37,32 @@ class TokenSigner:
         return {"keys": [{**self._public_jwk, "kid": self.kid, "use": "sig", "alg": ALGORITHM}]}
 
     def access_token(self, *, user_id: uuid.UUID, role: str, patient_id: uuid.UUID | None) -> str:
+        if role == SERVICE_ROLE:
+            raise ValueError("a user's token never carries the service role")
+        claims = self._claims(str(user_id), role, self.lifetime)
+        if patient_id is not None:
+            claims["pid"] = str(patient_id)
+        return self._sign(claims)
+
+    def service_token(self, *, service: str, lifetime: timedelta) -> str:
+        """A token for one of the platform's services (client-credentials grant): the role
+        `service`, and the service's name as subject and client id (RFC 9068)."""
+        return self._sign(self._claims(service, SERVICE_ROLE, lifetime) | {"client_id": service})
+
+    def _claims(self, subject: str, role: str, lifetime: timedelta) -> dict[str, Any]:
         now = datetime.now(UTC)
-        claims: dict[str, Any] = {
+        return {
             "iss": self.issuer,
             "aud": self.audience,
-            "sub": str(user_id),
+            "sub": subject,
             "role": role,
             "iat": now,
             "nbf": now,
-            "exp": now + self.lifetime,
+            "exp": now + lifetime,
             "jti": uuid.uuid4().hex,
         }
-        if patient_id is not None:
-            claims["pid"] = str(patient_id)
+
+    def _sign(self, claims: dict[str, Any]) -> str:
         return jwt.encode(claims, self._key, algorithm=ALGORITHM, headers={"kid": self.kid})
 
 

@@ -20,7 +20,10 @@ async def plans_with(
     calls_to: httpx.AsyncBaseTransport | None = None,
 ) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:
     """The plans service on these settings. Its calls (the JWKS) go to `calls_to`, by default
-    to the suite's patients service."""
+    to the suite's patients service. These copies test keys, pools and timeouts, not the
+    account check (tests/common/test_account_check.py), so they skip it: the tokens they
+    present name no real account, and their fake patients service answers only the JWKS."""
+    settings = settings.model_copy(update={"check_accounts": False})
     app = build_plans(settings, http_transport=calls_to or apps["plans"].state.http._transport)
     transport = httpx.ASGITransport(app=app)
     async with (

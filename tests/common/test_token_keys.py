@@ -14,6 +14,7 @@ import pytest
 from services.common.auth import ALGORITHM, Caller
 from services.patients.tokens import TokenSigner, generate_private_key_pem
 from tests.common.apps import plans_with, therapist_headers
+from tests.factories import make_account
 
 
 def serving(document: Any) -> tuple[list[httpx.Request], httpx.MockTransport]:
@@ -103,13 +104,13 @@ async def test_fifty_requests_with_an_unknown_key_fetch_the_key_set_once(setting
     assert len(calls) == 1
 
 
-def token_issued(settings, apps, *, shift: timedelta) -> str:
+def token_issued(settings, apps, *, shift: timedelta, user_id: uuid.UUID) -> str:
     """A token issued by a host whose clock is `shift` ahead of ours."""
     issued = datetime.now(UTC) + shift
     claims = {
         "iss": settings.jwt_issuer,
         "aud": settings.jwt_audience,
-        "sub": str(uuid.uuid4()),
+        "sub": str(user_id),
         "role": "therapist",
         "iat": issued,
         "nbf": issued,
@@ -128,8 +129,9 @@ def token_issued(settings, apps, *, shift: timedelta) -> str:
         pytest.param(timedelta(minutes=-20), 401, id="expired 5 min ago"),
     ],
 )
-async def test_clocks_a_little_out_of_step_agree(plans_api, settings, apps, shift, status):
-    token = token_issued(settings, apps, shift=shift)
+async def test_clocks_a_little_out_of_step_agree(plans_api, db, settings, apps, shift, status):
+    therapist = await make_account(db, role="therapist")  # the account check wants a real one
+    token = token_issued(settings, apps, shift=shift, user_id=therapist.id)
     response = await plans_api.get("/v1/exercises", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == status, response.text
 

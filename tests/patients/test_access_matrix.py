@@ -14,7 +14,8 @@ import re
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +49,13 @@ OTHER = "other"
 OWN_CONTACT = "own contact fields"
 OWN_OTHER_FIELDS = "own other fields"
 
+# Routes only other services may call (service tokens); users' cells here, the service's in
+# SERVICE_COLUMN at the end of this module.
+UNKNOWN_ID = "unknown id"
+SERVICE_ONLY_POLICY: dict[tuple[str, str], dict[str, Cell]] = {
+    ("GET", "/v1/accounts/{id}/status"): _row(401, 403, 403, 403, 403),
+}
+
 # (method, path) -> role -> status. Path parameters are written {id}.
 POLICY: dict[tuple[str, str], dict[str, Cell]] = {
     ("POST", "/v1/auth/token"): _row({"": 200, "wrong password": 401}, 200, 200, 200, 200),
@@ -68,6 +76,7 @@ POLICY: dict[tuple[str, str], dict[str, Cell]] = {
     ("POST", "/v1/patients/{id}/archive"): _row(401, {OWN: 403, OTHER: 403}, 200, 200, 403),
     ("POST", "/v1/patients/{id}/account"): _row(401, {OWN: 403, OTHER: 403}, 201, 403, 403),
     ("GET", "/v1/audit"): ADMIN_ONLY,
+    **SERVICE_ONLY_POLICY,
     **{("GET", path): PUBLIC for path in PUBLIC_PATHS},
 }
 
@@ -491,6 +500,19 @@ async def audit_call(ctx: Ctx, variant: str) -> Call:
     return call
 
 
+async def account_status_call(ctx: Ctx, variant: str) -> Call:
+    target = await make_account(ctx.db, role="therapist")
+    user_id = uuid.uuid4() if variant == UNKNOWN_ID else target.id
+
+    async def succeeded(response: httpx.Response) -> None:
+        assert response.json() == {"user_id": str(target.id), "active": True}
+
+    return Call("GET", f"/v1/accounts/{user_id}/status", succeeded=succeeded)
+
+
+SERVICE_ONLY_SCENARIOS = {("GET", "/v1/accounts/{id}/status"): account_status_call}
+
+
 def _public(path: str) -> Callable[[Ctx, str], Awaitable[Call]]:
     async def build(ctx: Ctx, variant: str) -> Call:
         return Call("GET", path)
@@ -515,6 +537,7 @@ SCENARIOS: dict[tuple[str, str], Callable[[Ctx, str], Awaitable[Call]]] = {
     ("POST", "/v1/patients/{id}/archive"): archive_call,
     ("POST", "/v1/patients/{id}/account"): patient_account_call,
     ("GET", "/v1/audit"): audit_call,
+    **SERVICE_ONLY_SCENARIOS,
     **{("GET", path): _public(path) for path in PUBLIC_PATHS},
 }
 
@@ -630,3 +653,90 @@ def _documented_policy() -> dict[tuple[str, str], dict[str, Cell]]:
 
 def test_the_documented_table_is_this_policy():
     assert _flatten(_documented_policy()) == _flatten(POLICY)
+
+
+# -- the service column (matrix rows D2 and D5): a service token on every route -------------------
+#
+# A separate table in docs/access.md ("Services"): a service token reaches only the routes made
+# for services and the public ones; on a user's route it gets 403, and nothing changes. The
+# token route also takes the client-credentials grant, which is how a service gets its token.
+
+PLANS, SCHEDULING = "plans", "scheduling"
+CLIENT_CREDENTIALS = "client credentials"
+OTHER_SECRET = "another service's secret"
+USERS_ONLY = 403
+SERVICE_COLUMN: dict[tuple[str, str], Cell] = {
+    ("POST", "/v1/auth/token"): {"": 200, CLIENT_CREDENTIALS: 200, OTHER_SECRET: 401},
+    ("GET", "/.well-known/jwks.json"): 200,
+    **{key: USERS_ONLY for key in POLICY if key[1].startswith(("/v1/users", "/v1/patients"))},
+    ("GET", "/v1/audit"): USERS_ONLY,
+    ("GET", "/v1/accounts/{id}/status"): {PLANS: 200, SCHEDULING: 200, UNKNOWN_ID: 404},
+    **{("GET", path): 200 for path in PUBLIC_PATHS},
+}
+
+
+async def service_token_call(ctx: Ctx, variant: str, *, settings: Any) -> Call:
+    """The token route, as a service: a password sign-in (its bearer token is ignored), or
+    the client-credentials grant with its own secret or another service's."""
+    if variant not in (CLIENT_CREDENTIALS, OTHER_SECRET):
+        return await sign_in_call(ctx, variant)
+    secret = settings.client_secret(SCHEDULING if variant == OTHER_SECRET else PLANS)
+    form = {"grant_type": "client_credentials", "client_id": PLANS, "client_secret": secret}
+
+    async def succeeded(response: httpx.Response) -> None:
+        claims = jwt.decode(response.json()["access_token"], options={"verify_signature": False})
+        assert claims["role"] == "service" and claims["sub"] == PLANS
+
+    return Call("POST", "/v1/auth/token", data=form, succeeded=succeeded)
+
+
+def _service_params() -> list[Any]:
+    cells = _flatten({key: {"service": cell} for key, cell in SERVICE_COLUMN.items()})
+    return [pytest.param(*key, status, id=_label(*key)) for key, status in cells.items()]
+
+
+@pytest.mark.parametrize(("method", "path", "role", "variant", "expected"), _service_params())
+async def test_service_access(patients_api, db, apps, method, path, role, variant, expected):
+    signer = apps["patients"].state.signer
+    service = SCHEDULING if variant == SCHEDULING else PLANS
+    token = signer.service_token(service=service, lifetime=timedelta(minutes=5))
+    ctx = Ctx(db=db, api=patients_api, apps=apps, role=role, account=None, headers=bearer(token))
+    settings = apps["patients"].state.settings
+    scenarios = {
+        **SCENARIOS,
+        ("POST", "/v1/auth/token"): partial(service_token_call, settings=settings),
+    }
+    call = await scenarios[(method, path)](ctx, variant)
+
+    response = await _send(patients_api, call, ctx.headers, call.url)
+
+    assert response.status_code == expected, response.text
+    if expected < 400:
+        if call.succeeded is not None:
+            await call.succeeded(response)
+        return
+    assert response.headers["content-type"] == "application/problem+json"
+    for secret in call.secrets:
+        assert secret.lower() not in response.text.lower()
+    if call.unchanged is not None:
+        await call.unchanged()
+
+
+def test_the_service_column_covers_every_route():
+    assert SERVICE_COLUMN.keys() == POLICY.keys()
+
+
+def _documented_service_column() -> dict[tuple[str, str], Cell]:
+    """The table under "## Services" in docs/access.md: `| GET | `/path` | cell |` rows."""
+    text = DOC.read_text(encoding="utf-8").split("\n## Services\n", 1)[1].split("\n## ", 1)[0]
+    table = {}
+    for line in text.splitlines():
+        found = re.match(r"^\| ([A-Z]+) \| `(\S+)` \|(.*)\|$", line)
+        if found:
+            method, path, cell = found.groups()
+            table[(method, path)] = _parse_cell(cell)
+    return table
+
+
+def test_the_documented_service_column_is_this_policy():
+    assert _documented_service_column() == SERVICE_COLUMN
