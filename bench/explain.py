@@ -17,7 +17,7 @@ from typing import Any
 import asyncpg
 from sqlalchemy.dialects import postgresql
 
-from services.patients.search import search_statement
+from services.patients.record.search import search_statement
 
 MODES = ("custom", "generic", "auto")
 _PLAN_CACHE_MODE = {

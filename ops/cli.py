@@ -35,9 +35,10 @@ from services.common.columns import utcnow
 from services.common.database import committing
 from services.common.errors import Problem
 from services.common.settings import get_settings
-from services.patients import accounts, audit, signin
+from services.patients import audit
+from services.patients.identity import accounts, signin
+from services.patients.identity.schemas import StaffAccountCreate
 from services.patients.models import AuditEvent, UserAccount
-from services.patients.schemas import StaffAccountCreate
 from services.patients.settings import PatientsSettings
 
 PROG = "clinic-admin"

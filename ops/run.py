@@ -29,9 +29,9 @@ from ops import embedded_db
 from ops.migrate import upgrade_to_head
 from ops.seed import SeedReport, seed
 from services.common.settings import SERVICE_CLIENTS
-from services.patients.passwords import verify_password
+from services.patients.identity.passwords import verify_password
+from services.patients.identity.tokens import generate_private_key_pem
 from services.patients.settings import PatientsSettings
-from services.patients.tokens import generate_private_key_pem
 
 ROOT = Path(__file__).resolve().parents[1]
 # Overridable so a test can run a second, throwaway instance beside a developer's.

@@ -8,8 +8,8 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 
 from ops import seed_data
+from services.patients.identity.passwords import hash_password
 from services.patients.models import UserAccount
-from services.patients.passwords import hash_password
 from services.patients.settings import PatientsSettings
 from services.plans.models import Exercise
 from services.scheduling.models import AppointmentType, Location

@@ -15,10 +15,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.common.database import committing, open_session
+from services.patients.identity.passwords import use_hasher
+from services.patients.identity.tokens import generate_private_key_pem
 from services.patients.main import build_app as build_patients
-from services.patients.passwords import use_hasher
 from services.patients.settings import PatientsSettings
-from services.patients.tokens import generate_private_key_pem
 from services.plans.main import build_app as build_plans
 from services.scheduling.main import build_app as build_scheduling
 from tests.database import TestServer, clone_template, create_empty, drop

@@ -9,8 +9,8 @@ from typing import Any
 from fastapi import FastAPI
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.patients.identity.passwords import hash_password
 from services.patients.models import Patient, UserAccount
-from services.patients.passwords import hash_password
 
 PASSWORD = "plantar-fascia-42"
 

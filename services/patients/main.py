@@ -12,12 +12,12 @@ from services.common.audit import audit_router
 from services.common.auth import KeySet, StaticKeySet
 from services.common.settings import get_settings
 from services.patients.audit import trail
-from services.patients.auth_routes import auth_router, users_router
-from services.patients.routes import patients_router
-from services.patients.service_identity import own_account_check
-from services.patients.service_routes import service_router
+from services.patients.identity.routes import auth_router, users_router
+from services.patients.identity.service_identity import own_account_check
+from services.patients.identity.service_routes import service_router
+from services.patients.identity.tokens import TokenSigner
+from services.patients.record.routes import patients_router
 from services.patients.settings import PatientsSettings
-from services.patients.tokens import TokenSigner
 
 
 @asynccontextmanager

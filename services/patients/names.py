@@ -2,6 +2,9 @@
 ("José" -> "jose")."""
 
 import unicodedata
+from typing import Annotated
+
+from pydantic import AfterValidator, StringConstraints
 
 # Refused anywhere in a name: controls (Cc), format characters (Cf: the bidi controls
 # U+202A-202E, U+2066-2069, the marks U+200E, U+200F, U+061C, the zero-width U+200B-200D,
@@ -62,3 +65,16 @@ SEARCH_KEY_OF = {
 def search_keys(names: dict[str, str | None]) -> dict[str, str]:
     """The folded key columns for the names given (only those present in names)."""
     return {key: fold(names[name]) for name, key in SEARCH_KEY_OF.items() if name in names}
+
+
+# Names and other identity texts: trimmed, in NFC, nothing hidden or reordered.
+Name = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
+    AfterValidator(readable_text),
+]
+ShortText = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+    AfterValidator(readable_text),
+]

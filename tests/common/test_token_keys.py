@@ -12,7 +12,7 @@ import jwt
 import pytest
 
 from services.common.auth import ALGORITHM, Caller
-from services.patients.tokens import TokenSigner, generate_private_key_pem
+from services.patients.identity.tokens import TokenSigner, generate_private_key_pem
 from tests.common.apps import plans_with, therapist_headers
 from tests.factories import make_account
 

@@ -19,7 +19,7 @@ import pytest
 
 from ops import run
 from ops.seed import SeedReport
-from services.patients.passwords import hash_password
+from services.patients.identity.passwords import hash_password
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_PASSWORD = "demo-pass-for-tests-1"

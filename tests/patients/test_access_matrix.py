@@ -26,8 +26,8 @@ from fastapi import FastAPI
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.patients.identity.passwords import verify_password
 from services.patients.models import AuditEvent, Patient, UserAccount
-from services.patients.passwords import verify_password
 from tests.app_routes import served_routes
 from tests.factories import PASSWORD, bearer, make_account, make_patient, token_for
 

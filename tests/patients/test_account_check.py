@@ -5,8 +5,8 @@ import pytest
 from sqlalchemy import update
 
 from services.common.columns import utcnow
+from services.patients.identity.service_identity import forget_account
 from services.patients.models import UserAccount
-from services.patients.service_identity import forget_account
 from tests.factories import bearer, headers_for, make_account, make_patient, token_for
 
 

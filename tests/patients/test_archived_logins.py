@@ -14,7 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.common.columns import utcnow
 from services.common.errors import Conflict
-from services.patients import accounts
+from services.patients.identity import accounts
 from services.patients.models import AuditEvent, Patient, UserAccount
 from tests.factories import bearer, headers_for, make_account, make_patient, token_for
 

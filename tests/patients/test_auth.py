@@ -10,7 +10,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from services.patients.tokens import TokenSigner, generate_private_key_pem
+from services.patients.identity.tokens import TokenSigner, generate_private_key_pem
 from tests.factories import PASSWORD, bearer, make_account, token_for
 
 

@@ -30,7 +30,7 @@ class Clock:
 def clock(monkeypatch) -> Clock:
     clock = Clock()
     for module in ("signin", "accounts"):
-        monkeypatch.setattr(f"services.patients.{module}.utcnow", clock)
+        monkeypatch.setattr(f"services.patients.identity.{module}.utcnow", clock)
     return clock
 
 

@@ -15,7 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from ops.cli import main
 from services.common.columns import utcnow
 from services.common.settings import get_settings
-from services.patients import signin
+from services.patients.identity import signin
 from services.patients.models import RefreshToken, SignInThrottle
 from tests.factories import PASSWORD, make_account
 

@@ -12,7 +12,7 @@ from sqlalchemy import func, update
 from sqlmodel import col, select
 
 from services.common.columns import utcnow
-from services.patients import signin
+from services.patients.identity import signin
 from services.patients.models import RefreshToken, UserAccount
 from tests.factories import PASSWORD, bearer, make_account, token_for
 

@@ -13,7 +13,7 @@ import pytest
 from sqlmodel import select
 
 from services.common.columns import utcnow
-from services.patients import accounts
+from services.patients.identity import accounts
 from services.patients.main import build_app
 from services.patients.models import AuditEvent
 from tests.factories import PASSWORD, make_account
@@ -40,7 +40,7 @@ class Clock:
 @pytest.fixture
 def clock(monkeypatch) -> Clock:
     clock = Clock()
-    monkeypatch.setattr("services.patients.signin.utcnow", clock)
+    monkeypatch.setattr("services.patients.identity.signin.utcnow", clock)
     return clock
 
 
@@ -237,7 +237,7 @@ async def test_the_count_is_shared_by_every_replica(apps, committed_apis, commit
 
 
 def test_waits_stay_short_and_locks_come_inside_the_window():
-    from services.patients.throttle import ACCOUNT, CLIENT, PAIR
+    from services.patients.identity.throttle import ACCOUNT, CLIENT, PAIR
 
     assert ACCOUNT.lock_after is None
     assert all(

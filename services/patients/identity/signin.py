@@ -20,9 +20,10 @@ from starlette.concurrency import run_in_threadpool
 
 from services.common.columns import utcnow
 from services.common.errors import TooManyRequests
-from services.patients import audit, throttle
+from services.patients import audit
+from services.patients.identity import throttle
+from services.patients.identity.passwords import verify_password
 from services.patients.models import AuditEvent, RefreshToken, UserAccount
-from services.patients.passwords import verify_password
 from services.patients.settings import PatientsSettings
 
 THROTTLED = "Too many failed sign-ins; wait before trying again."

@@ -12,11 +12,17 @@ from services.common.auth import Caller, CallerDep, require_role
 from services.common.database import SessionDep
 from services.common.errors import InvalidInput, problem_body, problem_response, problem_responses
 from services.common.pagination import CursorQuery, LimitQuery, Page
-from services.patients import accounts, audit, service_identity, signin
+from services.patients import audit
+from services.patients.identity import accounts, service_identity, signin
+from services.patients.identity.schemas import (
+    PasswordChange,
+    StaffAccountCreate,
+    TokenResponse,
+    UserRead,
+)
+from services.patients.identity.service_identity import ServiceTokenResponse
+from services.patients.identity.tokens import TokenSigner
 from services.patients.models import UserAccount
-from services.patients.schemas import PasswordChange, StaffAccountCreate, TokenResponse, UserRead
-from services.patients.service_identity import ServiceTokenResponse
-from services.patients.tokens import TokenSigner
 
 auth_router = APIRouter(tags=["auth"])
 users_router = APIRouter(prefix="/v1/users", tags=["users"])

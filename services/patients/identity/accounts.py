@@ -14,11 +14,16 @@ from services.common.auth import Caller
 from services.common.columns import utcnow
 from services.common.errors import Conflict, InvalidInput, NotFound, Unauthorized
 from services.common.pagination import after, decode_cursor, page_of
-from services.patients import audit, signin
+from services.patients import audit
+from services.patients.identity import signin
+from services.patients.identity.passwords import check_new_password, hash_password
+from services.patients.identity.schemas import (
+    PasswordChange,
+    PatientAccountCreate,
+    StaffAccountCreate,
+)
+from services.patients.identity.service_identity import forget_account
 from services.patients.models import Patient, UserAccount
-from services.patients.passwords import check_new_password, hash_password
-from services.patients.schemas import PasswordChange, PatientAccountCreate, StaffAccountCreate
-from services.patients.service_identity import forget_account
 
 
 async def active_account(session: AsyncSession, *, caller: Caller) -> UserAccount:

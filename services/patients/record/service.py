@@ -18,18 +18,19 @@ from services.common.lookup import one_or_404
 from services.common.pagination import decode_cursor, page_of
 from services.common.preconditions import update_if_version
 from services.common.visibility import PatientScoped
-from services.patients import accounts, audit
+from services.patients import audit
 from services.patients.clients import SchedulingClient
+from services.patients.identity import accounts
 from services.patients.models import Patient
 from services.patients.names import search_keys
-from services.patients.schemas import (
+from services.patients.record.schemas import (
     CONTACT_FIELDS,
     DiagnosisIn,
     PatientCreate,
     PatientUpdate,
     laterality_of,
 )
-from services.patients.search import search_statement, sort_key
+from services.patients.record.search import search_statement, sort_key
 
 NOT_FOUND = "No patient with this id."
 RECORD_VISIBILITY = PatientScoped(

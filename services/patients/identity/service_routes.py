@@ -12,8 +12,8 @@ from fastapi import APIRouter
 from services.common.auth import ServiceCallerDep
 from services.common.database import SessionDep
 from services.common.errors import PROBLEM_JSON
-from services.patients import service_identity
-from services.patients.service_identity import AccountStatusRead
+from services.patients.identity import service_identity
+from services.patients.identity.service_identity import AccountStatusRead
 
 PROBLEM = {"content": {PROBLEM_JSON: {}}}
 service_router = APIRouter(prefix="/v1/accounts", tags=["service"])

@@ -1,4 +1,4 @@
-"""Request and response bodies of the patients service."""
+"""Request and response bodies of the patient record."""
 
 import re
 import uuid
@@ -11,24 +11,17 @@ from pydantic import (
     AfterValidator,
     BaseModel,
     BeforeValidator,
-    ConfigDict,
     EmailStr,
     Field,
     StringConstraints,
     model_validator,
 )
 
-from services.common.auth import Role
-from services.patients.names import readable_text
+from services.common.schemas import Strict
+from services.patients.names import Name, ShortText
 
 Sex = Literal["female", "male", "other", "unknown"]
 Laterality = Literal["left", "right", "bilateral", "unspecified"]
-# Names and other identity texts: trimmed, in NFC, nothing hidden or reordered (names.py).
-Name = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
-    AfterValidator(readable_text),
-]
 LocationSlug = Annotated[
     str,
     StringConstraints(pattern=r"^[a-z0-9-]{1,40}$"),
@@ -57,12 +50,6 @@ Phone = Annotated[
     AfterValidator(_e164),
     Field(description="A US number in any common format, or +country.", examples=["301-555-0123"]),
 ]
-
-
-class Strict(BaseModel):
-    """Unknown fields are refused, never silently dropped."""
-
-    model_config = ConfigDict(extra="forbid")
 
 
 def _icd10cm(code: str) -> str:
@@ -114,11 +101,6 @@ class DiagnosisIn(Strict):
 
 
 State = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
-ShortText = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
-    AfterValidator(readable_text),
-]
 
 
 class Address(Strict):
@@ -262,44 +244,3 @@ class PatientRead(BaseModel):
     version: int
     created_at: datetime
     updated_at: datetime
-
-
-# -- accounts -------------------------------------------------------------------------------
-
-Password = Annotated[str, StringConstraints(min_length=1, max_length=256)]
-StaffRole = Literal["admin", "therapist", "front_desk"]
-
-
-class StaffAccountCreate(Strict):
-    email: EmailStr
-    display_name: ShortText
-    role: StaffRole
-    password: Password
-
-
-class PatientAccountCreate(Strict):
-    email: EmailStr
-    password: Password
-
-
-class PasswordChange(Strict):
-    current_password: Password
-    new_password: Password
-
-
-class TokenResponse(BaseModel):
-    access_token: str
-    token_type: Literal["bearer"] = "bearer"  # noqa: S105  (a scheme name, not a secret)
-    expires_in: int = Field(description="Seconds until the access token expires.")
-    refresh_token: str = Field(description="Trade it at /v1/auth/token (grant_type=refresh_token).")
-    refresh_expires_in: int = Field(description="Seconds the refresh token stays usable unused.")
-
-
-class UserRead(BaseModel):
-    id: uuid.UUID
-    email: str
-    display_name: str
-    role: Role
-    patient_id: uuid.UUID | None
-    disabled_at: datetime | None
-    created_at: datetime

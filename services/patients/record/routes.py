@@ -19,19 +19,19 @@ from services.common.preconditions import (
     with_etag,
 )
 from services.common.service_client import CallPolicy, ServiceClient
-from services.patients import accounts, service
 from services.patients.clients import SchedulingClient
+from services.patients.identity import accounts
+from services.patients.identity.schemas import PatientAccountCreate, UserRead
 from services.patients.models import IdempotencyKey
-from services.patients.schemas import (
+from services.patients.record import service
+from services.patients.record.schemas import (
     ArchiveRequest,
     IsoDate,
     LocationSlug,
-    PatientAccountCreate,
     PatientCreate,
     PatientRead,
     PatientUpdate,
     Phone,
-    UserRead,
 )
 
 patients_router = APIRouter(prefix="/v1/patients", tags=["patients"])

@@ -26,9 +26,9 @@ from services.common.auth import SERVICE_ROLE, Caller
 from services.common.errors import InvalidInput, NotFound, Unauthorized
 from services.common.identity import secret_matches, service_id
 from services.patients import audit
+from services.patients.identity.tokens import TokenSigner
 from services.patients.models import Patient, UserAccount
 from services.patients.settings import PatientsSettings
-from services.patients.tokens import TokenSigner
 
 CREDENTIALS_WRONG = "The client id or secret is wrong."
 # Compared against when the client id is unknown, so the time taken says nothing about ids.

@@ -1,0 +1,1 @@
+"""The patient record: register, read, change, archive and search patients (`/v1/patients`)."""
