@@ -1,29 +1,16 @@
 """Changing one's own password checks the current one: that check is throttled and audited
 like a sign-in, so a stolen access token cannot be used to guess the password."""
 
-from datetime import timedelta
-
 import httpx
 import pytest
 from sqlmodel import select
 
-from services.common.columns import utcnow
 from services.patients.models import AuditEvent
+from tests.clock import Clock
 from tests.factories import PASSWORD, bearer, make_account, token_for
 
 NEW_PASSWORD = "calcaneus-Spur-Relief-73"
 ADDRESS = "203.0.113.21"
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = utcnow()
-
-    def __call__(self):
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
 
 
 @pytest.fixture

@@ -12,29 +12,16 @@ import httpx
 import pytest
 from sqlmodel import select
 
-from services.common.columns import utcnow
 from services.patients.identity import accounts
 from services.patients.main import build_app
 from services.patients.models import AuditEvent
+from tests.clock import Clock
 from tests.factories import PASSWORD, make_account
 
 SIGN_IN_FAILED = "The email or password is wrong, or the account is disabled."
 THROTTLED = "Too many failed sign-ins; wait before trying again."
 ATTACKER, OWNER = "203.0.113.9", "198.51.100.7"
 SHORT_WAIT = 30  # seconds: the longest an account can be held up by failures elsewhere
-
-
-class Clock:
-    """The sign-in code's `utcnow`, moved forward by hand."""
-
-    def __init__(self) -> None:
-        self.now = utcnow()
-
-    def __call__(self):
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
 
 
 @pytest.fixture
