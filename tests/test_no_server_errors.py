@@ -1,7 +1,9 @@
 """No request to any route of the three services gets a 5xx (issue 2's bar, matrix rows C1/C4).
 
 The walk covers every route of each app (flattened; a route no request was routed to fails the
-test) as each kind of caller: anonymous, patient, front desk, therapist and admin. Its requests
+test) as each kind of caller: anonymous, patient, front desk, therapist, admin, and another
+service of the platform (a service token of plans; it reaches the service-only routes, such as
+an account's status, with real account ids, a random one and garbage). Its requests
 are built from what each route declares in its OpenAPI operation:
 - path ids that exist (a patient, the caller's own record, another patient's, real accounts,
   real slugs) and ids that do not or cannot;
@@ -20,6 +22,7 @@ import itertools
 import re
 import uuid
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -41,7 +44,8 @@ from tests.declared_input import (
 from tests.factories import PASSWORD, bearer, make_account, make_patient, token_for
 
 SERVICES = ("patients", "plans", "scheduling")
-ROLES = ("anonymous", "patient", "front_desk", "therapist", "admin")
+ROLES = ("anonymous", "patient", "front_desk", "therapist", "admin", "service")
+CALLING_SERVICE = "plans"  # whose service token the "service" role carries
 STRONG = "a-long-unusual-passphrase-9"
 REAL_SLUGS = {"plans": "toe-spreads", "scheduling": "gaithersburg"}  # seeded reference data
 PROBLEM_JSON = "application/problem+json"
@@ -52,7 +56,7 @@ PROBLEM_JSON = "application/problem+json"
 @dataclass
 class World:
     """The caller and real records: another patient with a login, one without (who can be
-    given one), and a staff account."""
+    given one), and a staff account. Anonymous callers and services have no account."""
 
     caller: UserAccount | None
     own_record: Patient | None
@@ -68,9 +72,13 @@ class World:
         other_login = await make_account(db, role="patient", patient=other)
         without_login = await make_patient(db, given_name="Lonnie")
         staff = await make_account(db, role="therapist")
-        caller = None if role == "anonymous" else await make_account(db, role=role)
+        caller = None if role in ("anonymous", "service") else await make_account(db, role=role)
         own = await db.get(Patient, caller.patient_id) if caller and caller.patient_id else None
         headers = bearer(token_for(apps, caller)) if caller else {}
+        if role == "service":
+            signer = apps["patients"].state.signer
+            token = signer.service_token(service=CALLING_SERVICE, lifetime=timedelta(minutes=30))
+            headers = bearer(token)
         return cls(caller, own, other, other_login, without_login, staff, headers)
 
     def real_path_values(self, service: str, name: str) -> list[str]:

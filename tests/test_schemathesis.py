@@ -5,13 +5,15 @@ declare, or accept input the document calls invalid (issue 6).
 The apps run in schemathesis' own event loop (its ASGI transport), so they are built here on
 a database of their own, cloned from the migrated template: what the generated requests
 commit never meets another test. Staff tokens get the requests past authentication (an admin
-on the accounts and audit routes, front desk everywhere else) and the routes that take a
-patient id get a real one. The suite runs 5 examples per operation; `make schemathesis` runs
-200 (CLINIC_SCHEMATHESIS_EXAMPLES).
+on the accounts and audit routes, front desk everywhere else, and a service token of plans on
+the service-only account status) and the routes that take a patient or account id get a real
+one. The suite runs 5 examples per operation; `make schemathesis` runs 200
+(CLINIC_SCHEMATHESIS_EXAMPLES).
 """
 
 import os
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -62,6 +64,11 @@ def _config(records: dict[str, Any]) -> SchemathesisConfig:
     }
     operations = [
         {"include-path-regex": "^/v1/(users|audit)", "headers": records["admin"]},
+        {
+            "include-operation-id": "read_account_status",
+            "headers": records["service"],
+            "parameters": {"user_id": records["user"]},
+        },
         *({"include-operation-id": name, "parameters": p} for name, p in pinned.items()),
         # The probe of ignored_auth re-sends the created login's request with its
         # Idempotency-Key and the harness's staff header, so it gets the stored 201 back.
@@ -125,6 +132,9 @@ async def fuzz_records(
             account = await make_account(session, role=role)
             token = signer.access_token(user_id=account.id, role=role, patient_id=None)
             records[role] = bearer(token)
+        records["user"] = str(account.id)  # the front desk's: whose status the service asks
+        token = signer.service_token(service="plans", lifetime=timedelta(hours=1))
+        records["service"] = bearer(token)
         for use in ("read", "archive", "account"):
             records[use] = str((await make_patient(session)).id)
     await engine.dispose()
