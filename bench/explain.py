@@ -17,7 +17,7 @@ from typing import Any
 import asyncpg
 from sqlalchemy.dialects import postgresql
 
-from services.patients.record.search import search_statement
+from services.patients.record.search import PatientSearch, search_statement
 
 MODES = ("custom", "generic", "auto")
 _PLAN_CACHE_MODE = {
@@ -47,7 +47,7 @@ class Plan:
 
 def service_sql(filters: dict[str, Any], limit: int) -> tuple[str, list[Any]]:
     """The statement and bind values `search_patients` sends for these filters (no cursor)."""
-    statement = search_statement(filters, after_key=None, limit=limit)
+    statement = search_statement(PatientSearch(**filters), after_key=None, limit=limit)
     compiled = statement.compile(dialect=postgresql.asyncpg.dialect())  # type: ignore[attr-defined]
     params = compiled.construct_params()
     return str(compiled), [params[name] for name in compiled.positiontup or []]

@@ -6,17 +6,16 @@ from fastapi import APIRouter, Path, Query
 
 from services.common.auth import CallerDep
 from services.common.database import SessionDep
-from services.common.errors import PROBLEM_JSON
+from services.common.errors import problem_responses
 from services.common.pagination import CursorQuery, LimitQuery, Page
 from services.plans import service
 from services.plans.schemas import ExerciseRead
 
-PROBLEM = {"content": {PROBLEM_JSON: {}}}
 exercises_router = APIRouter(prefix="/v1/exercises", tags=["exercises"])
 Slug = Annotated[str, Path(pattern=r"^[a-z0-9-]{1,80}$")]
 
 
-@exercises_router.get("", response_model=Page[ExerciseRead], responses={401: PROBLEM})
+@exercises_router.get("", response_model=Page[ExerciseRead], responses=problem_responses(401))
 async def list_exercises(
     caller: CallerDep,
     session: SessionDep,
@@ -32,9 +31,7 @@ async def list_exercises(
     return Page(items=[service.exercise_read(e) for e in rows], next_cursor=next_cursor)
 
 
-@exercises_router.get(
-    "/{slug}", response_model=ExerciseRead, responses={401: PROBLEM, 404: PROBLEM}
-)
+@exercises_router.get("/{slug}", response_model=ExerciseRead, responses=problem_responses(401, 404))
 async def read_exercise(slug: Slug, caller: CallerDep, session: SessionDep) -> ExerciseRead:
     """One exercise of the library."""
     return service.exercise_read(await service.exercise_by_slug(session, slug=slug))

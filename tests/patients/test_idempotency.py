@@ -268,3 +268,21 @@ async def test_an_expired_key_may_carry_another_body(patients_api, db, apps):
     await _age(db, desk["Idempotency-Key"], timedelta(hours=25))
     other = await patients_api.post("/v1/patients", json=new_patient(), headers=desk)
     assert other.status_code == 201 and "idempotent-replayed" not in other.headers
+
+
+async def test_a_replay_is_on_the_patients_audit_trail(patients_api, db, apps):
+    """A replayed answer shows the record again, so it is a disclosure like any read."""
+    desk = keyed(await headers_for(db, apps, "front_desk"))
+    body = new_patient()
+    first = await patients_api.post("/v1/patients", json=body, headers=desk)
+    again = await patients_api.post("/v1/patients", json=body, headers=desk)
+    assert again.headers["idempotent-replayed"] == "true"
+    query = text(
+        "SELECT action, detail->>'of' FROM patients.audit_event "
+        "WHERE patient_id = :p AND outcome = 'success' ORDER BY id"
+    )
+    rows = (await db.exec(query, params={"p": first.json()["id"]})).all()
+    assert [tuple(r) for r in rows] == [
+        ("patient.create", None),
+        ("request.replay", "patient.create"),
+    ]

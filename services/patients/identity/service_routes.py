@@ -11,18 +11,17 @@ from fastapi import APIRouter
 
 from services.common.auth import ServiceCallerDep
 from services.common.database import SessionDep
-from services.common.errors import PROBLEM_JSON
+from services.common.errors import problem_responses
 from services.patients.identity import service_identity
 from services.patients.identity.service_identity import AccountStatusRead
 
-PROBLEM = {"content": {PROBLEM_JSON: {}}}
 service_router = APIRouter(prefix="/v1/accounts", tags=["service"])
 
 
 @service_router.get(
     "/{user_id}/status",
     response_model=AccountStatusRead,
-    responses={401: PROBLEM, 403: PROBLEM, 404: PROBLEM},
+    responses=problem_responses(401, 403, 404),
 )
 async def read_account_status(
     user_id: uuid.UUID, caller: ServiceCallerDep, session: SessionDep

@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 
 from services.common import idempotency
-from services.common.audit import OriginDep
+from services.common.audit import Origin, OriginDep
 from services.common.auth import Caller, CallerDep, require_role
 from services.common.database import SessionDep
 from services.common.errors import problem_responses
@@ -18,8 +18,8 @@ from services.common.preconditions import (
     answers_with_etag,
     with_etag,
 )
-from services.common.service_client import CallPolicy, ServiceClient
-from services.patients.clients import SchedulingClient
+from services.patients import audit
+from services.patients.clients import SchedulingDep
 from services.patients.identity import accounts
 from services.patients.identity.schemas import PatientAccountCreate, UserRead
 from services.patients.models import IdempotencyKey
@@ -33,26 +33,12 @@ from services.patients.record.schemas import (
     PatientUpdate,
     Phone,
 )
+from services.patients.record.search import PatientSearch
 
 patients_router = APIRouter(prefix="/v1/patients", tags=["patients"])
 
 RecordStaff = Annotated[Caller, Depends(require_role("front_desk", "therapist"))]
 FrontDesk = Annotated[Caller, Depends(require_role("front_desk"))]
-
-
-def scheduling_client(request: Request) -> SchedulingClient:
-    settings = request.app.state.settings
-    return SchedulingClient(
-        ServiceClient(
-            request.app.state.http,
-            settings.scheduling_url,
-            name="scheduling",
-            policy=CallPolicy.from_settings(settings),
-        )
-    )
-
-
-SchedulingDep = Annotated[SchedulingClient, Depends(scheduling_client)]
 
 
 @patients_router.post(
@@ -75,7 +61,9 @@ async def register_patient(
     key = await idempotency.claim(
         session, IdempotencyKey, key=idempotency_key, caller=str(caller.user_id), request=request
     )
-    if key.replay is not None:
+    if key.replay is not None:  # the stored answer shows the record again: audited
+        replayed = PatientRead.model_validate_json(key.replay.body)
+        await _audit_replay(session, "patient.create", replayed.id, caller=caller, origin=origin)
         return key.replay
     patient = await service.register_patient(session, data=data, caller=caller, origin=origin)
     headers = {"Location": f"/v1/patients/{patient.id}", "ETag": f'"{patient.version}"'}
@@ -105,15 +93,11 @@ async def search_patients(
     cursor: CursorQuery = None,
 ) -> Any:
     """Find patients; archived ones only when asked for (status=archived)."""
-    filters = {
-        "name": name,
-        "birth_date": birth_date,
-        "phone": phone,
-        "home_location": home_location,
-        "status": status,
-    }
+    search = PatientSearch(
+        status=status, name=name, birth_date=birth_date, phone=phone, home_location=home_location
+    )
     items, next_cursor = await service.search_patients(
-        session, filters=filters, limit=limit, cursor=cursor, caller=caller, origin=origin
+        session, search=search, limit=limit, cursor=cursor, caller=caller, origin=origin
     )
     return Page(items=items, next_cursor=next_cursor)
 
@@ -215,8 +199,23 @@ async def create_patient_account(
         session, IdempotencyKey, key=idempotency_key, caller=str(caller.user_id), request=request
     )
     if key.replay is not None:
+        await _audit_replay(session, "account.create", patient_id, caller=caller, origin=origin)
         return key.replay
     account = await accounts.create_patient_account(
         session, patient_id=patient_id, data=data, caller=caller, origin=origin
     )
     return await key.answer(201, UserRead.model_validate(account, from_attributes=True))
+
+
+async def _audit_replay(
+    session: SessionDep, of: str, patient_id: uuid.UUID, *, caller: Caller, origin: Origin
+) -> None:
+    """A replayed answer discloses the record it created once more: on the patient's trail."""
+    await audit.record(
+        session,
+        action="request.replay",
+        caller=caller,
+        origin=origin,
+        patient_id=patient_id,
+        detail={"of": of},
+    )

@@ -10,7 +10,9 @@ is then cut from their union. Ranges also keep a generic prepared plan on the in
 
 import uuid
 from collections.abc import Sequence
-from typing import Any
+from dataclasses import asdict, dataclass
+from datetime import date
+from typing import Any, Literal
 
 from sqlalchemy import Select, and_, or_, union_all
 from sqlmodel import col, select
@@ -28,19 +30,35 @@ _EXACT = {
 }
 
 
+@dataclass(frozen=True, slots=True)
+class PatientSearch:
+    """What a search asks for (validated by the route); None means any."""
+
+    status: Literal["active", "archived"] = "active"
+    name: str | None = None
+    birth_date: date | None = None
+    phone: str | None = None  # E.164
+    home_location: str | None = None
+
+    def asked(self) -> dict[str, str]:
+        """The filters given, as text (for the audit trail)."""
+        return {k: str(v) for k, v in asdict(self).items() if v is not None}
+
+
 def sort_key(patient: Patient) -> tuple[str, str, uuid.UUID]:
     return patient.family_key, patient.given_key, patient.id
 
 
 def search_statement(
-    filters: dict[str, Any], *, after_key: Sequence[Any] | None, limit: int
+    search: PatientSearch, *, after_key: Sequence[Any] | None, limit: int
 ) -> Select[Any]:
-    """The patients matching filters, in ORDER, after after_key, at most limit of them."""
-    conditions = [col(Patient.status) == filters["status"]]
-    conditions += [col(c) == filters[f] for f, c in _EXACT.items() if filters.get(f) is not None]
+    """The patients matching the search, in ORDER, after after_key, at most limit of them."""
+    conditions = [col(Patient.status) == search.status]
+    exact = {f: getattr(search, f) for f in _EXACT}
+    conditions += [col(c) == exact[f] for f, c in _EXACT.items() if exact[f] is not None]
     if after_key is not None:
         conditions.append(after(ORDER, after_key))
-    words = [w for w in (fold(w) for w in (filters.get("name") or "").split()[:4]) if w]
+    words = [w for w in (fold(w) for w in (search.name or "").split()[:4]) if w]
     if not words:
         return select(Patient).where(*conditions).order_by(*ORDER).limit(limit)
     conditions += [or_(*(key.like(like_prefix(w)) for key in NAME_KEYS)) for w in words[1:]]

@@ -30,7 +30,7 @@ from services.patients.record.schemas import (
     PatientUpdate,
     laterality_of,
 )
-from services.patients.record.search import search_statement, sort_key
+from services.patients.record.search import PatientSearch, search_statement, sort_key
 
 NOT_FOUND = "No patient with this id."
 RECORD_VISIBILITY = PatientScoped(
@@ -204,7 +204,7 @@ async def archive_patient(
 async def search_patients(
     session: AsyncSession,
     *,
-    filters: dict[str, Any],
+    search: PatientSearch,
     limit: int,
     cursor: str | None,
     caller: Caller,
@@ -213,37 +213,34 @@ async def search_patients(
     """By name prefix (any word of given, family or preferred name), date of birth, phone,
     home clinic and status; ordered by family name, given name, id."""
     after_key = decode_cursor(cursor, [str, str, uuid.UUID]) if cursor else None
-    statement = search_statement(filters, after_key=after_key, limit=limit + 1)
+    statement = search_statement(search, after_key=after_key, limit=limit + 1)
     rows = (await session.exec(statement)).all()
     page = page_of(rows, limit, sort_key)
-    await _audit_search(session, filters=filters, found=page[0], caller=caller, origin=origin)
+    await _audit_search(session, search=search, found=page[0], caller=caller, origin=origin)
     return page
 
 
 async def _audit_search(
     session: AsyncSession,
     *,
-    filters: dict[str, Any],
+    search: PatientSearch,
     found: list[Patient],
     caller: Caller,
     origin: audit.Origin,
 ) -> None:
     """One row for the search (its filters and count), then one per patient it returned, so
     each disclosure shows on that patient's own trail, pointing back at the search."""
-    search = audit.event(
+    summary = audit.event(
         action="patient.search",
         caller=caller,
         origin=origin,
-        detail={
-            "filters": {k: str(v) for k, v in filters.items() if v is not None},
-            "returned": len(found),
-        },
+        detail={"filters": search.asked(), "returned": len(found)},
     )
-    session.add(search)
+    session.add(summary)
     if not found:
         return
     await session.flush()  # the search row's id, for the rows that point at it
-    link = {"search_event_id": search.id}
+    link = {"search_event_id": summary.id}
     session.add_all(
         audit.event(
             action="patient.search", caller=caller, origin=origin, patient_id=p.id, detail=link
