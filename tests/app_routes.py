@@ -1,10 +1,15 @@
 """Every route of an app, flattened (FastAPI keeps included routers nested in app.routes),
-and which of them a request was routed to."""
+which of them only other services may call, and which of them a request was routed to."""
+
+from typing import get_args
 
 from fastapi import FastAPI
+from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute, iter_route_contexts
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
+
+from services.common.auth import ServiceCallerDep
 
 
 def api_routes(app: FastAPI) -> list[tuple[str, str]]:
@@ -13,6 +18,29 @@ def api_routes(app: FastAPI) -> list[tuple[str, str]]:
         (method, context.path_format)
         for context in iter_route_contexts(app.routes)
         if isinstance(context.original_route, APIRoute)
+        for method in context.methods or ()
+    }
+    return sorted(pairs)
+
+
+# The check behind `ServiceCallerDep`: a route that depends on it takes service tokens only.
+_SERVICES_ONLY = get_args(ServiceCallerDep)[1].dependency
+
+
+def _takes_only_services(dependant: Dependant) -> bool:
+    return dependant.call is _SERVICES_ONLY or any(
+        _takes_only_services(sub) for sub in dependant.dependencies
+    )
+
+
+def service_only_routes(app: FastAPI) -> list[tuple[str, str]]:
+    """(method, path template) of each operation only a service token may call: internal
+    routes, which the public proxy must not route (docs/access.md, "Services")."""
+    pairs = {
+        (method, context.path_format)
+        for context in iter_route_contexts(app.routes)
+        if isinstance(context.original_route, APIRoute)
+        and _takes_only_services(context.original_route.dependant)
         for method in context.methods or ()
     }
     return sorted(pairs)

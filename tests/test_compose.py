@@ -6,7 +6,8 @@ Dockerfile and deploy/Caddyfile with small line-based readers) and checked
 against each other: the compose services, their environment and start order,
 the image the Dockerfile builds, the proxy's routes, and .env.example.
 
-No database, no network, no conftest fixtures.
+No database, no network, no conftest fixtures: the routes the proxy must serve
+come from the three apps, built but never started.
 """
 
 from __future__ import annotations
@@ -18,6 +19,11 @@ from pathlib import Path
 
 import pytest
 import yaml
+
+from services.patients.main import build_app as build_patients
+from services.plans.main import build_app as build_plans
+from services.scheduling.main import build_app as build_scheduling
+from tests.app_routes import served_routes, service_only_routes
 
 ROOT = Path(__file__).resolve().parents[1]
 COMPOSE_FILE = ROOT / "docker-compose.yml"
@@ -32,20 +38,9 @@ ALL_SERVICES = ("db", *DB_CLIENTS, "proxy")
 APP_PORT = 8000
 PUBLIC_PORT = 8080
 
-# The reverse proxy's routing table (deploy/Caddyfile must implement it).
-API_ROUTES = {
-    "patients": ("/v1/auth/*", "/v1/users*", "/v1/patients*", "/v1/audit*", "/.well-known/*"),
-    "plans": ("/v1/exercises*", "/v1/protocols*", "/v1/plans*", "/v1/me/plans*"),
-    "scheduling": (
-        "/v1/locations*",
-        "/v1/appointment-types*",
-        "/v1/therapists*",
-        "/v1/availability*",
-        "/v1/appointments*",
-        "/v1/me/appointments*",
-        "/v1/waitlist*",
-    ),
-}
+# Each service's own pages, which the proxy serves only under the service's name
+# (/plans/docs), never at the root, where the API lives.
+SERVICE_PAGES = ("/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json", "/healthz", "/readyz")
 # Paths no route serves: the proxy answers them itself with 404.
 UNROUTED_PATHS = (
     "/",
@@ -58,6 +53,16 @@ UNROUTED_PATHS = (
     "/readyz",
     "/patientsx/docs",
     "/v2/patients",
+    # Service-only (docs/access.md, "Services"), at the root or under a prefix.
+    "/v1/accounts/x/status",
+    "/patients/v1/accounts/x/status",
+    # The API once more under a service's prefix.
+    "/patients/v1/patients",
+    "/plans/v1/exercises",
+    "/scheduling/v1/locations",
+    "/patients/",
+    "/plans/docs/x",
+    "/scheduling/openapi.jsonx",
 )
 
 # Environment variable names that hold secrets.
@@ -571,7 +576,8 @@ def _child(node: dict, name: str) -> dict | None:
 
 
 def _caddy_routes() -> list[dict]:
-    """[{paths, upstream, strip, status}] for each handle block; paths None = catch-all."""
+    """[{paths, upstream, strip, header_up, status}] for each handle block; paths None =
+    catch-all; header_up holds the arguments of each `header_up` of its reverse_proxy."""
     site = _site_block()
     matchers: dict[str, list[str]] = {}
     for node in site:
@@ -607,10 +613,23 @@ def _caddy_routes() -> list[dict]:
 
         proxy, respond = _child(node, "reverse_proxy"), _child(node, "respond")
         upstream = proxy["tokens"][1] if proxy else None
+        header_up = [
+            child["tokens"][1:]
+            for child in (proxy["children"] if proxy else [])
+            if child["tokens"][0] == "header_up"
+        ]
         status = None
         if respond is not None:
             status = int(next(t for t in reversed(respond["tokens"]) if t.isdigit()))
-        routes.append({"paths": paths, "upstream": upstream, "strip": strip, "status": status})
+        routes.append(
+            {
+                "paths": paths,
+                "upstream": upstream,
+                "strip": strip,
+                "header_up": header_up,
+                "status": status,
+            }
+        )
     return routes
 
 
@@ -648,34 +667,82 @@ def _route(path: str) -> tuple[str | None, str, int | None]:
     return route["upstream"], seen, route["status"]
 
 
-def _probe_paths(pattern: str) -> list[str]:
-    base = pattern.rstrip("*")
-    if base.endswith("/"):
-        return [base + "x", base + "x/y"]
-    return [base, base + "/x", base + "/x/y"]
+def _operations() -> list[tuple[str, str, str]]:
+    """(service, kind, path template) for every route of the three apps: `page`
+    (SERVICE_PAGES), `internal` (service tokens only) or `public` (the API)."""
+    builders = {"patients": build_patients, "plans": build_plans, "scheduling": build_scheduling}
+    operations = set()
+    for service, build in builders.items():
+        app = build()
+        internal = {path for _, path in service_only_routes(app)}
+        for _, path in served_routes(app):
+            kind = "page" if path in SERVICE_PAGES else "internal" if path in internal else "public"
+            operations.add((service, kind, path))
+    return sorted(operations)
 
 
-ROUTE_PROBES = [
-    (service, path)
-    for service, patterns in API_ROUTES.items()
-    for pattern in patterns
-    for path in _probe_paths(pattern)
-]
+OPERATIONS = _operations()
 
 
-@pytest.mark.parametrize(("service", "path"), ROUTE_PROBES)
-def test_caddy_routes_api_paths_to_their_service(service, path):
+def _example(template: str) -> str:
+    return re.sub(r"\{[^}]+\}", "x", template)
+
+
+def _of_kind(kind: str) -> list[tuple[str, str]]:
+    return [(service, path) for service, k, path in OPERATIONS if k == kind]
+
+
+def test_the_apps_have_routes_of_every_kind():
+    # The split below rests on the apps' routes: make sure it found them.
+    assert ("patients", "/v1/accounts/{user_id}/status") in _of_kind("internal")
+    assert ("plans", "/v1/exercises") in _of_kind("public")
+    assert {service for service, _ in _of_kind("page")} == set(APP_SERVICES)
+
+
+@pytest.mark.parametrize(("service", "template"), _of_kind("public"))
+def test_caddy_routes_every_public_route_to_its_service(service, template):
+    path = _example(template)
     upstream, seen, _ = _route(path)
     assert upstream == f"{service}:{APP_PORT}", f"{path} goes to {upstream}"
     assert seen == path, f"{path} is rewritten to {seen}"
 
 
-@pytest.mark.parametrize("service", APP_SERVICES)
-@pytest.mark.parametrize("endpoint", ["/docs", "/openapi.json", "/healthz", "/readyz"])
-def test_caddy_serves_each_service_under_its_stripped_prefix(service, endpoint):
-    upstream, seen, _ = _route(f"/{service}{endpoint}")
+@pytest.mark.parametrize(("service", "template"), _of_kind("internal"))
+def test_caddy_does_not_route_service_only_routes(service, template):
+    # Only plans and scheduling call them, on the internal network.
+    for prefix in ("", *(f"/{name}" for name in APP_SERVICES)):
+        upstream, _, status = _route(prefix + _example(template))
+        assert (upstream, status) == (None, 404), f"{prefix}{template} reaches {upstream}"
+
+
+@pytest.mark.parametrize(("service", "template"), _of_kind("public"))
+def test_caddy_serves_the_api_only_at_the_root(service, template):
+    for prefix in (f"/{name}" for name in APP_SERVICES):
+        upstream, _, status = _route(prefix + _example(template))
+        assert (upstream, status) == (None, 404), f"{prefix}{template} reaches {upstream}"
+
+
+@pytest.mark.parametrize(("service", "page"), _of_kind("page"))
+def test_caddy_serves_each_service_pages_under_its_stripped_prefix(service, page):
+    upstream, seen, _ = _route(f"/{service}{page}")
     assert upstream == f"{service}:{APP_PORT}"
-    assert seen == endpoint
+    assert seen == page
+    assert _route(page)[0] is None, f"{page} is served at the root"
+
+
+def test_caddy_sets_the_forwarded_prefix_itself():
+    # The services believe X-Forwarded-Prefix from the proxy (it becomes root_path):
+    # each route sets it to the prefix it strips, or removes a client's.
+    for route in _caddy_routes():
+        if route["upstream"] is None:
+            continue
+        prefix_lines = [
+            tokens for tokens in route["header_up"] if "x-forwarded-prefix" in tokens[0].lower()
+        ]
+        if route["strip"]:
+            assert prefix_lines == [["X-Forwarded-Prefix", route["strip"]]], route
+        else:
+            assert prefix_lines == [["-X-Forwarded-Prefix"]], route
 
 
 @pytest.mark.parametrize("path", UNROUTED_PATHS)
