@@ -5,7 +5,7 @@ account, or the login of an archived patient, would keep working until its token
 The caller dependency (`auth.current_caller`) asks `app.state.account_check` on every request
 with a user token. Each service answers from a short in-process cache:
 
-- the patients service reads its own table (`services/patients/service_identity.py`);
+- the patients service reads its own table (`services/patients/identity/service_identity.py`);
 - plans and scheduling ask the patients service's service-only route
   `GET /v1/accounts/{id}/status` with their service token (`RemoteAccountCheck`).
 
