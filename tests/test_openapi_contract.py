@@ -3,13 +3,21 @@ generated from it can tell a 404 from a 412, sends the headers a route needs, an
 the values the server takes. The generated client itself is driven in test_generated_client.py;
 schemathesis checks the documents against the live answers in test_schemathesis.py."""
 
-from collections.abc import Iterator
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import timedelta
 from typing import Any
 
+import httpx
 import pytest
+from fastapi import FastAPI
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute, iter_route_contexts
 
+from services.common.account_check import RemoteAccountCheck
+from services.common.auth import ROLES, SERVICE_ROLE, USER_ROLES, RoleCheck, current_caller
 from services.common.errors import PROBLEM_JSON
-from tests.factories import headers_for
+from tests.factories import bearer, headers_for
 
 SERVICES = ["patients", "plans", "scheduling"]
 PROBLEM_REF = "#/components/schemas/Problem"
@@ -114,6 +122,105 @@ def test_routes_that_use_the_database_list_503(document):
         if path not in ("/healthz", "/.well-known/jwks.json"):
             assert "503" in operation["responses"], (method, path)
             assert "Retry-After" in operation["responses"]["503"]["headers"]
+
+
+# What a route's dependencies can answer, read from the route itself (not from openapi.py).
+Route = tuple[str, str, set[Callable]]
+
+
+def routes(app: FastAPI) -> Iterator[Route]:
+    """Each documented route's method, path and every dependency it calls."""
+    for context in iter_route_contexts(app.routes):
+        route = context.original_route
+        if isinstance(route, APIRoute) and route.include_in_schema:
+            for method in context.methods or ():
+                yield method, context.path_format, set(calls_of(context.dependant))
+
+
+def calls_of(dependant: Dependant) -> Iterator[Callable]:
+    for sub in dependant.dependencies:
+        if sub.call is not None:
+            yield sub.call
+        yield from calls_of(sub)
+
+
+def admitted(calls: set[Callable]) -> set[str]:
+    """The roles every role check of the route lets through."""
+    roles = set(ROLES)
+    for call in calls:
+        if isinstance(call, RoleCheck):
+            roles &= set(call.roles)
+    return roles
+
+
+def refusals_of_the_caller_checks(app: FastAPI, calls: set[Callable]) -> set[str]:
+    expected = set()
+    if admitted(calls) != set(ROLES):
+        expected.add("403")  # a role the route does not admit: a service on a user route...
+    if current_caller in calls and isinstance(app.state.account_check, RemoteAccountCheck):
+        expected |= {"502", "503"}  # the patients service answered unreadably, or not at all
+    return expected
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_routes_list_what_checking_their_caller_can_answer(apps, service):
+    app = apps[service]
+    document = app.openapi()
+    for method, path, calls in routes(app):
+        listed = set(document["paths"][path][method.lower()]["responses"])
+        missing = refusals_of_the_caller_checks(app, calls) - listed
+        assert not missing, (service, method, path, missing)
+
+
+def test_the_caller_checks_are_found_where_they_are(apps):
+    # Guards the test above against finding nothing: these routes are known to refuse.
+    found = {
+        (service, method, path): refusals_of_the_caller_checks(apps[service], calls)
+        for service in SERVICES
+        for method, path, calls in routes(apps[service])
+    }
+    assert found["patients", "GET", "/v1/users/me"] == {"403"}
+    assert found["patients", "GET", "/v1/accounts/{user_id}/status"] == {"403"}
+    assert found["plans", "GET", "/v1/exercises"] == {"403", "502", "503"}
+    assert found["scheduling", "GET", "/v1/locations"] == {"403", "502", "503"}
+    assert found["patients", "GET", "/healthz"] == set()
+
+
+def filled(path: str) -> str:
+    """The path with a well-formed value in each of its parameters."""
+    return path.format_map(Placeholders())
+
+
+class Placeholders(dict):
+    def __missing__(self, name: str) -> str:
+        return "no-such-slug" if name == "slug" else str(uuid.uuid4())
+
+
+async def test_a_caller_of_the_wrong_kind_gets_a_declared_refusal(apps, db):
+    """Drive it: a service token on every user-only route, a user token on every service-only
+    route, of all three apps; the answer must be a 403 the operation declares."""
+    signer = apps["patients"].state.signer
+    service = bearer(signer.service_token(service="plans", lifetime=timedelta(minutes=5)))
+    user = await headers_for(db, apps, "admin")
+    tried = []
+    for name in SERVICES:
+        app, transport = apps[name], httpx.ASGITransport(app=apps[name])
+        document = app.openapi()
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            for method, path, calls in routes(app):
+                roles = admitted(calls)
+                if not roles or roles == set(ROLES):
+                    continue
+                headers = service if roles <= set(USER_ROLES) else user
+                assert roles <= set(USER_ROLES) or roles == {SERVICE_ROLE}, (name, path)
+                answer = await client.request(method, filled(path), headers=headers)
+                listed = document["paths"][path][method.lower()]["responses"]
+                assert answer.status_code == 403, (name, method, path, answer.text)
+                assert "403" in listed, (name, method, path)
+                tried.append((name, method, path))
+    assert ("patients", "GET", "/v1/users/me") in tried
+    assert ("patients", "GET", "/v1/accounts/{user_id}/status") in tried
+    assert ("plans", "GET", "/v1/exercises") in tried
 
 
 def test_the_patient_routes_list_their_own_refusals(patients_document):

@@ -30,6 +30,9 @@ from services.common.auth import Caller
 from services.common.errors import Unauthorized
 from services.common.service_client import CallPolicy, ServiceClient
 
+# What asking the patients service can answer, besides 401 for an inactive account: 502 when
+# its answer cannot be read, 503 when it is down or too slow (documented by openapi.py).
+REMOTE_CHECK_ANSWERS = (502, 503)
 INACTIVE = "This account has been disabled, or its patient archived; sign in again."
 MAX_CACHED_ACCOUNTS = 10_000
 

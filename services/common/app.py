@@ -17,7 +17,12 @@ from sqlalchemy import text
 from sqlalchemy.exc import ProgrammingError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from services.common.account_check import AccountCheck, NoAccountCheck, remote_account_check
+from services.common.account_check import (
+    REMOTE_CHECK_ANSWERS,
+    AccountCheck,
+    NoAccountCheck,
+    remote_account_check,
+)
 from services.common.auth import KeySet, RemoteKeySet, TokenVerifier
 from services.common.database import build_engine, install_database_handlers
 from services.common.errors import PROBLEM, PROBLEM_JSON, install_problem_handlers, problem_body
@@ -125,7 +130,12 @@ def create_app(
         generate_unique_id_function=_operation_id,
     )
     # Swagger UI signs in where tokens are issued: the patients service's public URL.
-    install_openapi(app, token_url=settings.jwt_issuer.rstrip("/") + "/v1/auth/token")
+    asks_patients = settings.check_accounts and account_check is remote_account_check
+    install_openapi(
+        app,
+        token_url=settings.jwt_issuer.rstrip("/") + "/v1/auth/token",
+        account_check_answers=REMOTE_CHECK_ANSWERS if asks_patients else (),
+    )
     app.state.settings = settings
     app.state.service = service
     install_problem_handlers(app)

@@ -12,7 +12,6 @@ import asyncio
 import logging
 import time
 import uuid
-from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal, Protocol
 
@@ -203,15 +202,20 @@ async def current_caller(
 AnyCallerDep = Annotated[Caller, Depends(current_caller)]
 
 
-def require_role(*roles: Role) -> Callable[..., Coroutine[Any, Any, Caller]]:
-    """A dependency that lets only the given roles through (403 for the others)."""
+class RoleCheck:
+    """A dependency that lets only the given roles through (403 for the others); a class, so
+    that the OpenAPI document can tell the routes that refuse some callers (openapi.py)."""
 
-    async def check(caller: AnyCallerDep) -> Caller:
-        if caller.role not in roles:
-            raise Forbidden(f"This action needs one of the roles: {', '.join(roles)}.")
+    def __init__(self, *roles: Role) -> None:
+        self.roles = roles
+
+    async def __call__(self, caller: AnyCallerDep) -> Caller:
+        if caller.role not in self.roles:
+            raise Forbidden(f"This action needs one of the roles: {', '.join(self.roles)}.")
         return caller
 
-    return check
+
+require_role = RoleCheck  # reads as what it does where a route declares it
 
 
 CallerDep = Annotated[Caller, Depends(require_role(*USER_ROLES))]  # users only: services 403

@@ -6,14 +6,17 @@ service, so that a route declares only the refusals of its own rules (403, 404, 
 
 - every error answer (4xx, 5xx) is `application/problem+json` with the one `Problem` schema;
 - the statuses the platform answers are listed where they can happen: 401 where a token is
-  taken, 422 where there is input, 400 and 413 where there is a body, 503 where the database
-  is used; and nowhere else (a health probe lists no 422);
+  taken, 403 where a role check refuses some callers (a service token on a user's route, a
+  user token on a service's), what the account check can answer where a token is taken (502
+  and 503 in plans and scheduling, which ask the patients service), 422 where there is input,
+  400 and 413 where there is a body, 503 where the database is used; and nowhere else (a
+  health probe lists no 422);
 - If-Match is a required header where the route requires it (FastAPI must see it as
   optional, so that a missing one answers 428 rather than a 422);
 - every docs page signs in at the patients service, or takes a pasted bearer token.
 """
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from http import HTTPStatus
 from typing import Any
 
@@ -21,6 +24,7 @@ from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute, iter_route_contexts
 
+from services.common.auth import ROLES, RoleCheck, current_caller
 from services.common.database import open_session
 from services.common.errors import PROBLEM, PROBLEM_SCHEMA, ProblemDetails, describe
 from services.common.preconditions import require_if_match
@@ -37,23 +41,37 @@ Document = dict[str, Any]
 Operation = dict[str, Any]
 
 
-def install_openapi(app: FastAPI, *, token_url: str) -> None:
-    """Serve the document as FastAPI builds it, settled by `settle_document`."""
+def install_openapi(
+    app: FastAPI, *, token_url: str, account_check_answers: Collection[int] = ()
+) -> None:
+    """Serve the document as FastAPI builds it, settled by `settle_document`.
+    `account_check_answers`: the errors checking the account behind a user's token can answer
+    besides 401 (account_check.py), on every route that takes a token."""
 
     def openapi() -> Document:
         if app.openapi_schema is None:
             document = FastAPI.openapi(app)
             app.openapi_schema = None  # cached only once settled
-            app.openapi_schema = settle_document(document, app, token_url=token_url)
+            app.openapi_schema = settle_document(
+                document, app, token_url=token_url, account_check_answers=account_check_answers
+            )
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
 
 
-def settle_document(document: Document, app: FastAPI, *, token_url: str) -> Document:
+def settle_document(
+    document: Document,
+    app: FastAPI,
+    *,
+    token_url: str,
+    account_check_answers: Collection[int] = (),
+) -> Document:
     _add_problem_schemas(document)
     for operation, route_calls in _operations(document, app):
         _list_platform_answers(operation, route_calls)
+        if current_caller in route_calls:  # any user's token is checked, even where refused
+            _list(operation, account_check_answers)
         _require_if_match(operation, route_calls)
         _describe_errors(operation)
     _sign_in_at(document, token_url)
@@ -90,17 +108,25 @@ def _calls(dependant: Dependant) -> Iterator[Callable]:
 def _list_platform_answers(operation: Operation, calls: set[Callable]) -> None:
     """Add what the platform answers on this route (FastAPI lists 422 only where there is
     input, once the app itself lists none for every route)."""
-    responses = operation["responses"]
     wanted = {
         401: bool(operation.get("security")),
+        403: any(_refuses_some_role(call) for call in calls),
         422: bool(operation.get("parameters") or operation.get("requestBody")),
         400: "requestBody" in operation,
         413: "requestBody" in operation,
         503: open_session in calls,
     }
-    for status, applies in wanted.items():
-        if applies:
-            responses.setdefault(str(status), {})
+    _list(operation, [status for status, applies in wanted.items() if applies])
+
+
+def _refuses_some_role(call: Callable) -> bool:
+    return isinstance(call, RoleCheck) and not set(ROLES) <= set(call.roles)
+
+
+def _list(operation: Operation, statuses: Collection[int]) -> None:
+    responses = operation["responses"]
+    for status in statuses:
+        responses.setdefault(str(status), {})
     operation["responses"] = dict(sorted(responses.items()))
 
 
