@@ -108,6 +108,9 @@ class UserAccount(SQLModel, table=True):
     )
     disabled_at: datetime | None = timestamp_field()
     password_changed_at: datetime = created_at_field()
+    # No refresh token of a sign-in before this works: moved on a password change or reset
+    # and on a disable, so enabling the account again revives no old session.
+    sessions_valid_after: datetime = created_at_field()
     created_at: datetime = created_at_field()
 
 

@@ -2,7 +2,8 @@
 
 Archiving and creating the login both lock the patient's row first, so whichever comes second
 sees what the first did: a login created first is disabled by the archive; a login asked for
-after the archive is refused (409). Enabling an archived patient's login is refused too.
+after the archive is refused (409). Enabling an archived patient's login is refused too, and
+an enable racing the archive takes the same lock: it lands first and is undone, or is refused.
 """
 
 import asyncio
@@ -87,6 +88,49 @@ async def test_archive_racing_the_login_never_leaves_an_enabled_login(
             assert account is None, race
         outcomes.append(login.status_code)
     assert len(outcomes) == RACES and set(outcomes) <= {201, 409}
+
+
+async def _patient_of(db: AsyncSession, patient_id: uuid.UUID) -> Patient:
+    statement = select(Patient).where(Patient.id == patient_id)
+    return (await db.exec(statement.execution_options(populate_existing=True))).one()
+
+
+async def _archive_detail(db: AsyncSession, patient_id: uuid.UUID) -> dict:
+    statement = select(AuditEvent.detail).where(
+        AuditEvent.action == "patient.archive", AuditEvent.patient_id == patient_id
+    )
+    return (await db.exec(statement)).one()
+
+
+async def test_archive_racing_an_enable_never_leaves_an_enabled_login(
+    committed_apis, committed_db, apps
+):
+    """An archive and an admin's enable of the patient's disabled login, at the same time:
+    either the enable comes first and the archive disables the login again, or the archive
+    comes first and the enable is refused. Never an archived patient with a working login."""
+    api = committed_apis["patients"]
+    desk = bearer(token_for(apps, await make_account(committed_db, role="front_desk")))
+    admin = bearer(token_for(apps, await make_account(committed_db, role="admin")))
+    for race in range(RACES):
+        patient = await make_patient(committed_db, family_name=f"Race-{uuid.uuid4().hex[:8]}")
+        login = await make_account(
+            committed_db, role="patient", patient=patient, disabled_at=utcnow()
+        )
+        archive, enable = await asyncio.gather(
+            api.post(f"/v1/patients/{patient.id}/archive", json={"reason": "moved"}, headers=desk),
+            api.post(f"/v1/users/{login.id}/enable", headers=admin),
+        )
+        pair = (archive.status_code, enable.status_code)
+        assert pair in {(200, 200), (200, 409)}, (race, archive.text, enable.text)
+        assert (await _patient_of(committed_db, patient.id)).status == "archived", race
+        account = await _login_of(committed_db, patient.id)
+        assert account is not None and account.disabled_at is not None, race
+        enabled_first = enable.status_code == 200
+        if enabled_first:  # the archive then disabled the login again
+            assert enable.json()["disabled_at"] is None
+        else:  # the archive came first; the enable was refused and changed nothing
+            assert "archived" in enable.json()["detail"]
+        assert (await _archive_detail(committed_db, patient.id))["login_disabled"] is enabled_first
 
 
 async def test_the_operator_cannot_enable_an_archived_patients_login(db):

@@ -13,7 +13,7 @@ from sqlmodel import col, select
 
 from services.common.columns import utcnow
 from services.patients.identity import signin
-from services.patients.models import RefreshToken, UserAccount
+from services.patients.models import RefreshToken
 from tests.factories import PASSWORD, bearer, make_account, token_for
 
 NEW_PASSWORD = "calcaneus-Spur-Relief-73"
@@ -144,6 +144,14 @@ async def test_a_refresh_racing_a_session_ending_change_does_not_survive_it(
         assert await live_tokens(committed_db, account.id) == 0
 
 
+async def un_revoke(db, user_id: uuid.UUID) -> None:
+    """As if the revocation had missed the account's tokens: only their age refuses them."""
+    await db.exec(
+        update(RefreshToken).where(RefreshToken.user_id == user_id).values(revoked_at=None)
+    )
+    await db.commit()
+
+
 async def test_a_token_of_a_family_begun_before_the_last_password_change_is_refused(
     patients_api, db
 ):
@@ -151,10 +159,23 @@ async def test_a_token_of_a_family_begun_before_the_last_password_change_is_refu
     account = await make_account(db, role="therapist")
     tokens = (await sign_in(patients_api, account.email, PASSWORD)).json()
     rotated = (await refresh(patients_api, tokens["refresh_token"])).json()["refresh_token"]
-    await db.exec(
-        update(UserAccount).where(UserAccount.id == account.id).values(password_changed_at=utcnow())
-    )
-    await db.commit()
+    assert (await change_password(patients_api, tokens)).status_code == 204
+    await un_revoke(db, account.id)
+    assert (await refresh(patients_api, rotated)).status_code == 401
+    later = (await sign_in(patients_api, account.email, NEW_PASSWORD)).json()
+    assert (await refresh(patients_api, later["refresh_token"])).status_code == 200
+
+
+async def test_a_token_of_a_family_begun_before_the_last_disable_is_refused(patients_api, db, apps):
+    """Disabling ends the account's sessions for good, not only while it stays disabled: a
+    token the revocation missed is still refused once the account is enabled again."""
+    account = await make_account(db, role="therapist")
+    admin = bearer(token_for(apps, await make_account(db, role="admin")))
+    tokens = (await sign_in(patients_api, account.email, PASSWORD)).json()
+    rotated = (await refresh(patients_api, tokens["refresh_token"])).json()["refresh_token"]
+    assert (await patients_api.post(f"/v1/users/{account.id}/disable", headers=admin)).is_success
+    await un_revoke(db, account.id)
+    assert (await patients_api.post(f"/v1/users/{account.id}/enable", headers=admin)).is_success
     assert (await refresh(patients_api, rotated)).status_code == 401
     later = (await sign_in(patients_api, account.email, PASSWORD)).json()
     assert (await refresh(patients_api, later["refresh_token"])).status_code == 200

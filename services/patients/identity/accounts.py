@@ -143,7 +143,7 @@ async def change_password(
     account.password_hash = await run_in_threadpool(hash_password, data.new_password)
     account.password_changed_at = utcnow()
     session.add(account)
-    await signin.revoke_all_for(session, user_id=account.id)
+    await signin.end_sessions(session, account)
     await audit.record(session, action="user.password_change", caller=caller, origin=origin)
     return None
 
@@ -175,7 +175,7 @@ async def lock_patient(session: AsyncSession, *, patient_id: uuid.UUID) -> Patie
 async def set_account_enabled(
     session: AsyncSession, account: UserAccount, *, enabled: bool, **actor: Any
 ) -> None:
-    """Enable or disable (revoking every refresh token) an account, and audit it.
+    """Enable or disable (ending every session) an account, and audit it.
     An archived patient's login stays disabled (409)."""
     if enabled and account.patient_id is not None:
         patient = await lock_patient(session, patient_id=account.patient_id)
@@ -185,7 +185,7 @@ async def set_account_enabled(
     session.add(account)
     forget_account(session, user_id=account.id)
     if not enabled:
-        await signin.revoke_all_for(session, user_id=account.id)
+        await signin.end_sessions(session, account)
     action = "user.enable" if enabled else "user.disable"
     await audit.record(session, action=action, entity=("user", account.id), **actor)
 
@@ -221,7 +221,7 @@ async def disable_patient_login(session: AsyncSession, *, patient_id: uuid.UUID)
     account.disabled_at = utcnow()
     session.add(account)
     forget_account(session, user_id=account.id)
-    await signin.revoke_all_for(session, user_id=account.id)
+    await signin.end_sessions(session, account)
     return True
 
 
@@ -248,7 +248,7 @@ async def reset_password(session: AsyncSession, *, email: str, new_password: str
     account.password_hash = hash_password(new_password)
     account.password_changed_at = utcnow()
     session.add(account)
-    await signin.revoke_all_for(session, user_id=account.id)
+    await signin.end_sessions(session, account)
     await signin.lift_lock(session, email=account.email)
     await audit.record(
         session, action="user.password_reset", entity=("user", account.id), **BY_OPERATOR

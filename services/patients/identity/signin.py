@@ -119,7 +119,7 @@ async def issue_refresh_token(
             family_expires_at=family.family_expires_at
             if family
             else now + timedelta(hours=settings.refresh_absolute_hours),
-            # The clock that sets password_changed_at, so the two compare.
+            # The clock that sets sessions_valid_after, so the two compare.
             created_at=now,
         )
     )
@@ -160,7 +160,7 @@ async def redeem_refresh_token(
 ) -> tuple[UserAccount, str] | None:
     """Trade a refresh token for its account and a new one; None when it is not good: used
     or revoked (then its family is revoked: it was stolen), expired, of a disabled account,
-    or of a sign-in older than the account's last password change."""
+    or of a sign-in older than the account's last password change, reset or disable."""
     now = utcnow()
     found = await _locked_token(session, _digest(raw))
     if found is None:
@@ -180,7 +180,7 @@ async def redeem_refresh_token(
     if (
         now >= min(token.expires_at, token.family_expires_at)
         or account.disabled_at is not None
-        or await _family_began_before(session, token, account.password_changed_at)
+        or await _family_began_before(session, token, account.sessions_valid_after)
     ):
         return None
     token.used_at = now
@@ -205,11 +205,17 @@ async def revoke_family(session: AsyncSession, *, family_id: uuid.UUID, now: dat
     )
 
 
-async def revoke_all_for(session: AsyncSession, *, user_id: uuid.UUID) -> None:
+async def end_sessions(session: AsyncSession, account: UserAccount) -> None:
+    """End every session of the account (a password change or reset, a disable): revoke its
+    refresh tokens, and refuse for good any sign-in before now, so a token the revocation
+    missed stays dead even once the account is enabled again."""
+    now = utcnow()
+    account.sessions_valid_after = now
+    session.add(account)  # flushed (locking the account row) before the tokens are revoked
     await session.exec(
         update(RefreshToken)
-        .where(RefreshToken.user_id == user_id, RefreshToken.revoked_at.is_(None))  # type: ignore[union-attr]
-        .values(revoked_at=utcnow())
+        .where(RefreshToken.user_id == account.id, RefreshToken.revoked_at.is_(None))  # type: ignore[union-attr]
+        .values(revoked_at=now)
     )
 
 
