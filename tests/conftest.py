@@ -5,6 +5,7 @@ for races between concurrent requests, real commits (`committed_db`, `committed_
 import os
 import secrets
 from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager
 
 import argon2
 import httpx
@@ -14,7 +15,7 @@ from argon2 import PasswordHasher
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.common.database import committing, open_session
+from services.common.database import committing, open_session, own_transactions
 from services.patients.identity.passwords import use_hasher
 from services.patients.identity.tokens import generate_private_key_pem
 from services.patients.main import build_app as build_patients
@@ -168,7 +169,8 @@ def _savepoint_session(conn: AsyncConnection) -> AsyncSession:
 @pytest.fixture
 async def db(engine: AsyncEngine, apps: dict[str, object]) -> AsyncIterator[AsyncSession]:
     """A session for factories; every request of the test joins the same outer transaction,
-    which is rolled back at the end, so tests never see each other's rows."""
+    which is rolled back at the end, so tests never see each other's rows. A request's "own"
+    transactions (the sign-in throttle's counts) are savepoints of it too."""
     async with engine.connect() as conn:
         outer = await conn.begin()
 
@@ -176,8 +178,12 @@ async def db(engine: AsyncEngine, apps: dict[str, object]) -> AsyncIterator[Asyn
             async with committing(_savepoint_session(conn)) as session:
                 yield session
 
+        def own_transaction() -> AbstractAsyncContextManager[AsyncSession]:
+            return committing(_savepoint_session(conn))
+
         for app in apps.values():
             app.dependency_overrides[open_session] = request_session  # type: ignore[attr-defined]
+            app.dependency_overrides[own_transactions] = lambda: own_transaction  # type: ignore[attr-defined]
         try:
             async with _savepoint_session(conn) as session:
                 yield session

@@ -5,8 +5,8 @@ rolls back when it raises. Service functions flush, they never commit.
 """
 
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Annotated
 
 from fastapi import Depends, FastAPI, Request
@@ -95,6 +95,19 @@ async def open_session(request: Request) -> AsyncIterator[AsyncSession]:
 
 # scope="function": commit before the response is sent, so a failed commit is never a 2xx.
 SessionDep = Annotated[AsyncSession, Depends(open_session, scope="function")]
+
+# A transaction of its own beside the request's, committed as soon as its block ends.
+OwnTransaction = Callable[[], AbstractAsyncContextManager[AsyncSession]]
+
+
+def own_transactions(request: Request) -> OwnTransaction:
+    """For a write that must not wait for the request's commit, nor hold its row locks until
+    then (a sign-in's attempt count). The tests point it at their rolled-back transaction."""
+    engine = request.app.state.engine
+    return lambda: committing(AsyncSession(engine, expire_on_commit=False))
+
+
+OwnTransactionsDep = Annotated[OwnTransaction, Depends(own_transactions)]
 
 
 # Cancelled by statement_timeout (57014) or lock_timeout (55P03): busy now, fine again soon.

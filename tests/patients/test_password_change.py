@@ -1,6 +1,8 @@
 """Changing one's own password checks the current one: that check is throttled and audited
 like a sign-in, so a stolen access token cannot be used to guess the password."""
 
+import uuid
+
 import httpx
 import pytest
 from sqlmodel import select
@@ -98,3 +100,19 @@ async def test_guesses_through_sign_in_and_password_change_share_one_count(api, 
         assert (await api.post("/v1/auth/token", data=data)).status_code == 401
     assert (await change(api, headers, "guess-number-2")).status_code == 422
     assert (await change(api, headers, PASSWORD)).status_code == 429
+
+
+async def test_a_refused_new_password_counts_no_guess(apps, committed_apis, committed_db):
+    """Counts commit at once, on their own: a right current password with a new password
+    that is refused (422) must not be left counted as a failure."""
+    account = await make_account(committed_db, role="therapist")
+    headers = bearer(token_for(apps, account))
+    n = uuid.uuid4().int % 250 + 1  # committed counts outlive the test: an address of its own
+    transport = httpx.ASGITransport(app=apps["patients"], client=(f"192.0.2.{n}", 50000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://patients.test") as api:
+        weak = {"current_password": PASSWORD, "new_password": "aaaaaaaaaaaa"}
+        for _ in range(3):
+            refused = await api.post("/v1/users/me/password", json=weak, headers=headers)
+            assert refused.status_code == 422
+            assert refused.json()["errors"][0]["loc"] == ["body", "new_password"]
+        assert (await change(api, headers, PASSWORD)).status_code == 204

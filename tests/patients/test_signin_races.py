@@ -1,7 +1,10 @@
 """Races on committed data with real concurrent requests: parallel password guesses against
-the throttle (matrix row D6c), and a refresh racing the change that must end its session."""
+the throttle (matrix row D6c), staff behind one address signing in together, and a refresh
+racing the change that must end its session."""
 
 import asyncio
+import threading
+import time
 import uuid
 from collections import Counter
 from functools import partial
@@ -66,6 +69,44 @@ async def test_parallel_wrong_passwords_reach_the_check_at_most_the_threshold(
     assert Counter(a.status_code for a in answers) == {401: 3, 429: 22}
     assert {a.headers.get("retry-after") for a in answers if a.status_code == 429} == {"2"}
     assert len(checked) == 3
+
+
+class SlowCheck:
+    """A password check that takes 0.3 s (argon2 at production cost takes ~0.2 s) and
+    remembers the most checks that were running at once."""
+
+    def __init__(self) -> None:
+        self.real = signin.verify_password
+        self.lock = threading.Lock()
+        self.running = 0
+        self.most_at_once = 0
+
+    def __call__(self, password_hash, password):
+        with self.lock:
+            self.running += 1
+            self.most_at_once = max(self.most_at_once, self.running)
+        try:
+            time.sleep(0.3)
+            return self.real(password_hash, password)
+        finally:
+            with self.lock:
+                self.running -= 1
+
+
+async def test_staff_behind_one_address_sign_in_together_without_queueing(
+    apps, committed_apis, committed_db, monkeypatch
+):
+    """Ten staff behind one clinic's NAT sign in at opening time: every one gets in, and
+    their password checks overlap (an attempt's count holds no lock through the check)."""
+    accounts = [await make_account(committed_db, role="therapist") for _ in range(10)]
+    check = SlowCheck()
+    monkeypatch.setattr(signin, "verify_password", check)
+    async with client_api(apps["patients"], fresh_address()) as clinic:
+        answers = await asyncio.gather(
+            *(sign_in(clinic, account.email, PASSWORD) for account in accounts)
+        )
+    assert [a.status_code for a in answers] == [200] * 10
+    assert check.most_at_once > 1
 
 
 # -- a refresh racing the change that ends the account's sessions ---------------------------------

@@ -12,10 +12,11 @@ from starlette.concurrency import run_in_threadpool
 from services.common.audit import NO_ORIGIN
 from services.common.auth import Caller
 from services.common.columns import utcnow
+from services.common.database import OwnTransaction
 from services.common.errors import Conflict, InvalidInput, NotFound, Unauthorized
 from services.common.pagination import after, decode_cursor, page_of
 from services.patients import audit
-from services.patients.identity import signin
+from services.patients.identity import signin, throttle
 from services.patients.identity.passwords import check_new_password, hash_password
 from services.patients.identity.schemas import (
     PasswordChange,
@@ -117,34 +118,42 @@ TOO_MANY_GUESSES = "Too many wrong passwords; wait before trying again."
 
 
 async def change_password(
-    session: AsyncSession, *, caller: Caller, data: PasswordChange, origin: audit.Origin
+    session: AsyncSession,
+    own_transaction: OwnTransaction,
+    *,
+    caller: Caller,
+    data: PasswordChange,
+    origin: audit.Origin,
 ) -> InvalidInput | None:
     """Change the caller's password, or the problem to answer when the current one is wrong:
-    returned, not raised, so the request commits the counted failure and its audit row. The
-    check is throttled with sign-in's counts, so a stolen token cannot guess the password."""
+    returned, not raised, so the request commits its audit row. The check is throttled with
+    sign-in's counts, so a stolen token cannot guess the password. The new password is judged
+    first: the attempt's count commits at once, and a right current password must not be
+    left counted by a refusal after it."""
     account = await active_account(session, caller=caller)
+    check_new_password(data.new_password, email=account.email, field="body.new_password")
     refused = audit.event(
         action="user.password_change", outcome="denied", caller=caller, origin=origin
     )
-    if not await signin.password_holds(
-        session,
+    keys = await signin.count_attempt(
+        own_transaction,
         email=account.email,
-        password_hash=account.password_hash,
-        password=data.current_password,
         origin=origin,
         refused=refused,
         refusal=TOO_MANY_GUESSES,
-    ):
+    )
+    if not await signin.password_matches(account.password_hash, data.current_password):
         await audit.record(
             session, action="user.password_change", outcome="failure", caller=caller, origin=origin
         )
         return InvalidInput("The current password is wrong.", field="body.current_password")
-    check_new_password(data.new_password, email=account.email, field="body.new_password")
     account.password_hash = await run_in_threadpool(hash_password, data.new_password)
     account.password_changed_at = utcnow()
     session.add(account)
     await signin.end_sessions(session, account)
     await audit.record(session, action="user.password_change", caller=caller, origin=origin)
+    # Last: the address's count stays locked from here only until the commit right after.
+    await throttle.forgive(session, keys)
     return None
 
 

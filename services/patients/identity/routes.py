@@ -9,7 +9,7 @@ from pydantic import MISSING, BaseModel, Field
 
 from services.common.audit import OriginDep
 from services.common.auth import Caller, CallerDep, require_role
-from services.common.database import SessionDep
+from services.common.database import OwnTransactionsDep, SessionDep
 from services.common.errors import InvalidInput, problem_body, problem_response, problem_responses
 from services.common.pagination import CursorQuery, LimitQuery, Page
 from services.patients import audit
@@ -108,7 +108,11 @@ async def _tokens(
     responses=problem_responses(401, 429),
 )
 async def issue_token(
-    request: Request, form: Annotated[TokenForm, Form()], session: SessionDep, origin: OriginDep
+    request: Request,
+    form: Annotated[TokenForm, Form()],
+    session: SessionDep,
+    own_transaction: OwnTransactionsDep,
+    origin: OriginDep,
 ) -> Any:
     """Sign in with email (as `username`) and password, or trade a refresh token.
 
@@ -134,7 +138,9 @@ async def issue_token(
             return _unauthorized(request, "The refresh token is not valid; sign in again.")
         return await _tokens(request, session, *redeemed)
     email, password = form.required("username", "password")
-    account = await signin.sign_in(session, email=email, password=password, origin=origin)
+    account = await signin.sign_in(
+        session, own_transaction, email=email, password=password, origin=origin
+    )
     if account is None:
         return _unauthorized(request, SIGN_IN_FAILED)
     refresh = await signin.issue_refresh_token(session, account=account, settings=settings)
@@ -163,13 +169,16 @@ async def change_own_password(
     data: PasswordChange,
     caller: CallerDep,
     session: SessionDep,
+    own_transaction: OwnTransactionsDep,
     origin: OriginDep,
 ) -> Response:
     """Change your password; every refresh token of the account stops working.
 
     Wrong current passwords count with failed sign-ins: repeated ones slow down, then lock
     the account from this address for a while (429)."""
-    wrong = await accounts.change_password(session, caller=caller, data=data, origin=origin)
+    wrong = await accounts.change_password(
+        session, own_transaction, caller=caller, data=data, origin=origin
+    )
     if wrong is not None:  # answered, not raised: the counted failure must commit
         return problem_response(request, wrong.body(request.url.path), wrong.headers)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

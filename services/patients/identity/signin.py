@@ -1,7 +1,8 @@
 """Signing in: password checks under the throttle, rotating refresh tokens, and pruning.
 
-A password is checked only after the attempt is counted (`throttle.reserve`), so parallel
-guesses cannot outrun the count. Outcomes that must be remembered even though the answer is
+A password is checked only after the attempt is counted (`throttle.reserve`, committed at
+once in a transaction of its own), so parallel guesses cannot outrun the count, and no count
+stays locked through the check. Outcomes that must be remembered even though the answer is
 401 (a failure counted, a stolen refresh token's family revoked) are returned, not raised, so
 the request's transaction commits them.
 """
@@ -19,6 +20,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.concurrency import run_in_threadpool
 
 from services.common.columns import utcnow
+from services.common.database import OwnTransaction
 from services.common.errors import TooManyRequests
 from services.patients import audit
 from services.patients.identity import throttle
@@ -33,57 +35,58 @@ PRUNE_ONE_SIGN_IN_IN = 100
 PRUNE_BATCH = 500
 
 
-async def password_holds(
-    session: AsyncSession,
+async def count_attempt(
+    own_transaction: OwnTransaction,
     *,
     email: str,
-    password_hash: str | None,
-    password: str,
     origin: audit.Origin,
     refused: AuditEvent,
     refusal: str = THROTTLED,
-) -> bool:
-    """Check a password under the throttle: count the attempt first (or refuse it, 429,
-    keeping the `refused` audit row), then check; a right password takes its attempt back.
-    With no hash (no such account) a dummy one is checked, so a miss costs what a hit costs."""
+) -> list[throttle.Key]:
+    """Count a password attempt before its password is checked, or refuse it (429, keeping
+    the `refused` audit row). The keys it counted under, for `throttle.forgive`."""
     keys = throttle.keys_for(email, origin.client_ip)
     try:
-        await throttle.reserve(session, keys, now=utcnow(), refusal=refusal)
+        await throttle.reserve(own_transaction, keys, now=utcnow(), refusal=refusal)
     except TooManyRequests as throttled:
         raise throttled.keeping(refused) from None
-    if not await run_in_threadpool(verify_password, password_hash, password):
-        return False
-    await throttle.forgive(session, keys)
-    return True
+    return keys
+
+
+async def password_matches(password_hash: str | None, password: str) -> bool:
+    """With no hash (no such account) a dummy one is checked, so a miss costs what a hit costs."""
+    return await run_in_threadpool(verify_password, password_hash, password)
 
 
 async def sign_in(
-    session: AsyncSession, *, email: str, password: str, origin: audit.Origin
+    session: AsyncSession,
+    own_transaction: OwnTransaction,
+    *,
+    email: str,
+    password: str,
+    origin: audit.Origin,
 ) -> UserAccount | None:
     """The account, or None (the failure counted and audited) when the credentials do not
-    hold. A disabled account's password is not even compared: it always fails."""
+    hold. A disabled account's password is not even compared: it always fails. The attempt
+    is counted before the request's session takes a connection, so a sign-in never waits for
+    a second pooled connection while holding one."""
     email = email.strip().lower()
-    statement = select(UserAccount).where(UserAccount.email == email)
-    account = (await session.exec(statement)).one_or_none()
-    usable = account if account is not None and account.disabled_at is None else None
     attempt: dict[str, Any] = {"action": "auth.sign_in", "origin": origin}
     refused = audit.event(
         **attempt, outcome="denied", detail={"email": email, "reason": "throttled"}
     )
-    holds = await password_holds(
-        session,
-        email=email,
-        password_hash=usable.password_hash if usable else None,
-        password=password,
-        origin=origin,
-        refused=refused,
-    )
+    keys = await count_attempt(own_transaction, email=email, origin=origin, refused=refused)
+    statement = select(UserAccount).where(UserAccount.email == email)
+    account = (await session.exec(statement)).one_or_none()
+    usable = account if account is not None and account.disabled_at is None else None
+    holds = await password_matches(usable.password_hash if usable else None, password)
     if usable is None or not holds:
         actor = account.id if account else None  # only when the email exists
         await audit.record(
             session, **attempt, outcome="failure", actor_user_id=actor, detail={"email": email}
         )
         return None
+    await throttle.forgive(session, keys)
     await audit.record(session, **attempt, actor_user_id=usable.id, actor_role=usable.role)
     if secrets.randbelow(PRUNE_ONE_SIGN_IN_IN) == 0:
         await prune(session, now=utcnow(), batch=PRUNE_BATCH)

@@ -10,11 +10,14 @@ Each attempt counts under three keys, each with its own policy:
 - `client:<address>`: one address, every account. Thresholds high enough for a clinic's
   staff behind one NAT; it locks an address that sprays many accounts.
 
-An attempt is counted BEFORE its password is checked (`reserve`): one upsert per key adds it,
-or refuses it while the key waits or is locked. The upsert keeps the key's row locked until
-the request commits, so attempts on one key take turns and parallel guesses cannot all pass
-a check that reads first and counts later. A right password then takes its attempt back
-(`forgive`). Keys are always taken in one order, so two attempts never deadlock.
+An attempt is counted BEFORE its password is checked (`reserve`), in a short transaction of
+its own that commits at once: one upsert per key adds it, or refuses it while the key waits or
+is locked. The upsert locks the key's row only for that transaction, so parallel attempts on
+one key take turns at the count (parallel guesses cannot all pass a check that reads first
+and counts later), yet no row stays locked through the slow password check: staff behind
+one address sign in side by side. A right password then takes its attempt back (`forgive`,
+in the request's transaction, just before it commits). Keys are always taken in one order,
+so two attempts never deadlock.
 """
 
 import math
@@ -25,6 +28,7 @@ from sqlalchemy import delete, text, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.common.database import OwnTransaction
 from services.common.errors import TooManyRequests
 from services.patients.models import SignInThrottle
 
@@ -87,26 +91,29 @@ _COUNT_ATTEMPT = text(
 
 async def _count(session: AsyncSession, key: Key, now: datetime) -> int | None:
     """The key's failures with this attempt counted, or None while the key waits or is locked
-    (the row is locked either way, until the request ends)."""
+    (the row is locked either way, until the transaction ends)."""
     params = {"key": key.name, "now": now, "window_start": now - key.policy.window}
     return (await session.exec(_COUNT_ATTEMPT, params=params)).scalar_one_or_none()
 
 
-async def reserve(session: AsyncSession, keys: list[Key], *, now: datetime, refusal: str) -> None:
-    """Count one attempt under every key before its password is checked, or refuse it (429,
-    nothing counted once the request rolls back) while any key waits or is locked."""
-    counts = [await _count(session, key, now) for key in keys]
-    refused = [key.name for key, count in zip(keys, counts, strict=True) if count is None]
-    if refused:
-        raise TooManyRequests(refusal, retry_after=await _seconds_left(session, refused, now))
-    for key, count in zip(keys, counts, strict=True):
-        wait = key.policy.wait_after(count or 0)
-        if wait is not None:
-            await session.exec(
-                update(SignInThrottle)
-                .where(col(SignInThrottle.key) == key.name)
-                .values(locked_until=now + wait)
-            )
+async def reserve(
+    own_transaction: OwnTransaction, keys: list[Key], *, now: datetime, refusal: str
+) -> None:
+    """Count one attempt under every key before its password is checked, committed at once,
+    or refuse it (429, nothing counted) while any key waits or is locked."""
+    async with own_transaction() as session:
+        counts = [await _count(session, key, now) for key in keys]
+        refused = [key.name for key, count in zip(keys, counts, strict=True) if count is None]
+        if refused:  # raised inside: the counts just added roll back
+            raise TooManyRequests(refusal, retry_after=await _seconds_left(session, refused, now))
+        for key, count in zip(keys, counts, strict=True):
+            wait = key.policy.wait_after(count or 0)
+            if wait is not None:
+                await session.exec(
+                    update(SignInThrottle)
+                    .where(col(SignInThrottle.key) == key.name)
+                    .values(locked_until=now + wait)
+                )
 
 
 async def _seconds_left(session: AsyncSession, names: list[str], now: datetime) -> int:
