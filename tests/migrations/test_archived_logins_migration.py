@@ -5,11 +5,9 @@ import uuid
 from datetime import UTC, datetime
 
 from alembic import command
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from ops.migrate import alembic_config
-from services.common.settings import to_asyncpg_url
+from tests.migrations.raw_sql import run_sql
 
 BEFORE, FIX = "7700f66fa1c4", "a6ddc9c04d9c"
 
@@ -33,20 +31,10 @@ VALUES (:id, :user_id, :family_id, :hash, now() + interval '1 hour',
 """
 
 
-async def _run(url: str, sql: str, **params: object) -> list:
-    engine = create_async_engine(to_asyncpg_url(url))
-    try:
-        async with engine.begin() as conn:
-            result = await conn.execute(text(sql), params)
-            return result.all() if result.returns_rows else []
-    finally:
-        await engine.dispose()
-
-
 async def _patient_with_login(url: str, status: str) -> uuid.UUID:
     patient_id, login_id = uuid.uuid4(), uuid.uuid4()
     archived = status == "archived"
-    await _run(
+    await run_sql(
         url,
         _PATIENT,
         id=patient_id,
@@ -54,8 +42,8 @@ async def _patient_with_login(url: str, status: str) -> uuid.UUID:
         archived_at=datetime.now(UTC) if archived else None,
         reason="moved" if archived else None,
     )
-    await _run(url, _LOGIN, id=login_id, email=f"{login_id}@example.com", patient_id=patient_id)
-    await _run(
+    await run_sql(url, _LOGIN, id=login_id, email=f"{login_id}@example.com", patient_id=patient_id)
+    await run_sql(
         url,
         _REFRESH,
         id=uuid.uuid4(),
@@ -68,7 +56,7 @@ async def _patient_with_login(url: str, status: str) -> uuid.UUID:
 
 async def _state(url: str, login_id: uuid.UUID) -> tuple[bool, bool]:
     """(login disabled, its refresh token revoked)"""
-    ((disabled, revoked),) = await _run(
+    ((disabled, revoked),) = await run_sql(
         url,
         "SELECT a.disabled_at IS NOT NULL, r.revoked_at IS NOT NULL FROM patients.user_account a "
         "JOIN patients.refresh_token r ON r.user_id = a.id WHERE a.id = :id",

@@ -5,11 +5,9 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 from alembic import command
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from ops.migrate import alembic_config
-from services.common.settings import to_asyncpg_url
+from tests.migrations.raw_sql import run_sql
 
 BEFORE, AFTER = "a6ddc9c04d9c", "a4aadbbfe23d"
 CHANGED = datetime(2026, 11, 1, tzinfo=UTC)
@@ -22,26 +20,16 @@ VALUES (:id, :email, 'Sam', 'therapist', 'x', :disabled_at, :changed, :changed)
 """
 
 
-async def _run(url: str, sql: str, **params: object) -> list:
-    engine = create_async_engine(to_asyncpg_url(url))
-    try:
-        async with engine.begin() as conn:
-            result = await conn.execute(text(sql), params)
-            return result.all() if result.returns_rows else []
-    finally:
-        await engine.dispose()
-
-
 async def _account(url: str, *, disabled_at: datetime | None) -> uuid.UUID:
     account_id = uuid.uuid4()
     email = f"{account_id}@clinic.example"
-    await _run(url, _STAFF, id=account_id, email=email, disabled_at=disabled_at, changed=CHANGED)
+    await run_sql(url, _STAFF, id=account_id, email=email, disabled_at=disabled_at, changed=CHANGED)
     return account_id
 
 
 async def _valid_after(url: str, account_id: uuid.UUID) -> datetime:
     sql = "SELECT sessions_valid_after FROM patients.user_account WHERE id = :id"
-    ((moment,),) = await _run(url, sql, id=account_id)
+    ((moment,),) = await run_sql(url, sql, id=account_id)
     return moment
 
 

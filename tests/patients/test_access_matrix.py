@@ -576,15 +576,7 @@ async def test_access(patients_api, db, apps, method, path, role, variant, expec
     assert response.status_code == expected, response.text
     for never_shown in (*outsider, *call.hidden):
         assert never_shown.lower() not in response.text.lower(), never_shown
-    if expected < 400:
-        if call.succeeded is not None:
-            await call.succeeded(response)
-        return
-    assert response.headers["content-type"] == "application/problem+json"
-    for secret in call.secrets:
-        assert secret.lower() not in response.text.lower()
-    if call.unchanged is not None:
-        await call.unchanged()
+    await _settled(call, response, expected)
     if expected == 404 and role == "patient":
         # Exactly what an id that does not exist gets: nothing tells the two apart.
         assert call.probe_url is not None
@@ -690,6 +682,20 @@ async def service_token_call(ctx: Ctx, variant: str, *, settings: Any) -> Call:
     return Call("POST", "/v1/auth/token", data=form, succeeded=succeeded)
 
 
+async def _settled(call: "Call", response: httpx.Response, expected: int) -> None:
+    """A success passes the call's own checks; a refusal is problem+json, shows no secret
+    and changed nothing."""
+    if expected < 400:
+        if call.succeeded is not None:
+            await call.succeeded(response)
+        return
+    assert response.headers["content-type"] == "application/problem+json"
+    for secret in call.secrets:
+        assert secret.lower() not in response.text.lower()
+    if call.unchanged is not None:
+        await call.unchanged()
+
+
 def _service_params() -> list[Any]:
     cells = _flatten({key: {"service": cell} for key, cell in SERVICE_COLUMN.items()})
     return [pytest.param(*key, status, id=_label(*key)) for key, status in cells.items()]
@@ -711,15 +717,7 @@ async def test_service_access(patients_api, db, apps, method, path, role, varian
     response = await _send(patients_api, call, ctx.headers, call.url)
 
     assert response.status_code == expected, response.text
-    if expected < 400:
-        if call.succeeded is not None:
-            await call.succeeded(response)
-        return
-    assert response.headers["content-type"] == "application/problem+json"
-    for secret in call.secrets:
-        assert secret.lower() not in response.text.lower()
-    if call.unchanged is not None:
-        await call.unchanged()
+    await _settled(call, response, expected)
 
 
 def test_the_service_column_covers_every_route():
