@@ -31,6 +31,7 @@ from ops import embedded_db
 from ops.migrate import upgrade_to_head
 from ops.seed import seed
 from services.common.audit import NO_ORIGIN, AuditQuery
+from services.common.auth import STAFF_ROLES
 from services.common.columns import utcnow
 from services.common.database import committing
 from services.common.errors import Problem
@@ -42,7 +43,6 @@ from services.patients.models import AuditEvent, UserAccount
 from services.patients.settings import PatientsSettings
 
 PROG = "clinic-admin"
-STAFF_ROLES = ("admin", "therapist", "front_desk")
 BY_CLI = {"by": PROG}
 # Timestamps are printed by the serializer the API answers with (ISO 8601, UTC as `Z`).
 API_TIME = TypeAdapter(datetime)

@@ -135,10 +135,6 @@ class PreconditionRequired(Problem):
     status, type_slug, title = 428, "precondition-required", "Precondition required"
 
 
-class PayloadTooLarge(Problem):
-    status, type_slug, title = 413, "payload-too-large", "Request body too large"
-
-
 class InvalidInput(Problem):
     """Input that passes the schema but breaks a rule (a date in the future, an unknown slug)."""
 

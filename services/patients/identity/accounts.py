@@ -14,6 +14,7 @@ from services.common.auth import Caller
 from services.common.columns import utcnow
 from services.common.database import OwnTransaction
 from services.common.errors import Conflict, InvalidInput, NotFound, Unauthorized
+from services.common.lookup import one_or_404
 from services.common.pagination import after, decode_cursor, page_of
 from services.patients import audit
 from services.patients.identity import signin, throttle
@@ -200,10 +201,7 @@ async def set_account_enabled(
 
 
 async def account_by_id(session: AsyncSession, *, user_id: uuid.UUID) -> UserAccount:
-    account = await session.get(UserAccount, user_id)
-    if account is None:
-        raise NotFound("No account with this id.")
-    return account
+    return await one_or_404(session, UserAccount, user_id, detail="No account with this id.")
 
 
 async def list_accounts(

@@ -146,9 +146,7 @@ async def update_patient(
         )
     if "home_location" in changes:
         await check_location(scheduling, changes["home_location"], caller)
-    patient = await _visible_patient(
-        session, patient_id=patient_id, caller=caller, origin=origin, action=action
-    )
+    patient = await one_or_404(session, Patient, patient_id, detail=NOT_FOUND)  # reach checked
     if patient.status == "archived":
         raise Conflict("The patient is archived; archived records are read-only.")
     values = _row_values(data, only_sent=True)
