@@ -22,6 +22,7 @@ from services.patients.main import build_app as build_patients
 from services.patients.settings import PatientsSettings
 from services.plans.main import build_app as build_plans
 from services.scheduling.main import build_app as build_scheduling
+from tests.common.apps import own_settings
 from tests.database import TestServer, clone_template, create_empty, drop
 from tests.transport import ServiceRouter
 
@@ -118,8 +119,8 @@ async def apps(settings: PatientsSettings) -> AsyncIterator[dict[str, object]]:
     router = ServiceRouter()
     built = {
         "patients": build_patients(settings, http_transport=router),
-        "plans": build_plans(settings, http_transport=router),
-        "scheduling": build_scheduling(settings, http_transport=router),
+        "plans": build_plans(own_settings("plans", settings), http_transport=router),
+        "scheduling": build_scheduling(own_settings("scheduling", settings), http_transport=router),
     }
     for name, app in built.items():
         router.mount(SERVICE_HOSTS[name], app)

@@ -28,6 +28,7 @@ from services.patients.main import build_app as build_patients
 from services.patients.settings import PatientsSettings
 from services.plans.main import build_app as build_plans
 from services.scheduling.main import build_app as build_scheduling
+from tests.common.apps import own_settings
 from tests.database import clone_template, drop
 from tests.factories import bearer, make_account, make_patient
 from tests.transport import ServiceRouter
@@ -111,7 +112,10 @@ async def fuzz_settings(
 @pytest.fixture(scope="session")
 def fuzz_apps(fuzz_settings: PatientsSettings) -> dict[str, FastAPI]:
     router = ServiceRouter()
-    built = {name: build(fuzz_settings, http_transport=router) for name, build in BUILDERS.items()}
+    built = {
+        name: build(own_settings(name, fuzz_settings), http_transport=router)
+        for name, build in BUILDERS.items()
+    }
     for name, app in built.items():
         router.mount(HOSTS[name], app)
     for app in built.values():

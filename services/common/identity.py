@@ -24,7 +24,12 @@ from pydantic import BaseModel, Field, ValidationError
 
 from services.common.errors import BadGateway, DependencyUnavailable
 from services.common.request_context import REQUEST_ID_HEADER, current_request_id
-from services.common.settings import SERVICE_CLIENTS, ServiceSettings
+from services.common.settings import (
+    SERVICE_CLIENTS,
+    ClientSettings,
+    ServiceSettings,
+    secret_variable,
+)
 
 log = logging.getLogger("clinic.identity")
 RENEW_BEFORE_SECONDS = 30.0
@@ -111,14 +116,16 @@ class ServiceTokenSource:
 def service_token_source(
     settings: ServiceSettings, service: str, http: httpx.AsyncClient
 ) -> ServiceTokenSource | None:
-    """The token source of a service that has a client identity (None for patients)."""
+    """The token source of a service that has a client identity (None for patients), from
+    that service's own settings: the secret it holds is its own and no other's."""
     if service == "patients":
         return None
-    secret = settings.client_secret(service)
+    mine = settings if isinstance(settings, ClientSettings) else None
+    secret = mine.client_secret if mine and mine.client_id == service else None
     if secret is None:
         raise RuntimeError(
-            f"no client secret for the {service} service: set CLINIC_{service.upper()}"
-            "_CLIENT_SECRET (`make run` generates one in .data/service-clients.json)"
+            f"no client secret for the {service} service: set {secret_variable(service)}"
+            " (`make run` generates one in .data/service-clients.json)"
         )
     url = settings.patients_url.rstrip("/") + "/v1/auth/token"
-    return ServiceTokenSource(http, url, client_id=service, client_secret=secret)
+    return ServiceTokenSource(http, url, client_id=service, client_secret=secret.get_secret_value())

@@ -1,14 +1,16 @@
 """Settings, read once from the environment (`CLINIC_*` plus `DATABASE_URL`).
 
 Split by what reads them, so each service declares only what it uses: `DatabaseSettings`,
-`HttpSettings` (calls to other services) and `TokenSettings` (verifying tokens) make up
-`ServiceSettings`, which plans and scheduling use as they are. The patients service adds what
-only it needs (the signing key, token lifetimes, the demo password) in its own subclass.
+`HttpSettings` (calls to other services), `TokenSettings` (verifying tokens) and
+`ServiceIdentitySettings` (service-token life, the account check) make up `ServiceSettings`.
+Plans and scheduling each add their own client secret (`ClientSettings`, subclassed in their
+package); the patients service adds what only it needs (the signing key, token lifetimes, the
+demo password, every client's secret) in its own subclass.
 """
 
 from functools import lru_cache
 from ipaddress import ip_network
-from typing import Annotated, Literal, TypeVar
+from typing import Annotated, Any, ClassVar, Literal, TypeVar
 
 from pydantic import (
     AliasChoices,
@@ -77,48 +79,34 @@ class TokenSettings(FromEnvironment):
 # -- service identity and the account check (mixed into ServiceSettings) ------------------
 
 SERVICE_CLIENTS = ("plans", "scheduling")  # the services that sign in to the patients service
-SECRETS_NEEDED = {"patients": SERVICE_CLIENTS, "plans": ("plans",), "scheduling": ("scheduling",)}
 MIN_SECRET_LENGTH = 32
 
 
+def secret_variable(client: str) -> str:
+    """Where a client's secret comes from: one variable per service, read only by that
+    service and by the patients service (which checks it)."""
+    return f"CLINIC_{client.upper()}_CLIENT_SECRET"
+
+
+def weak_secret_problems(client: str, secret: SecretStr | None) -> list[str]:
+    """A production refusal when this client's secret is missing or too short to be random."""
+    if len(secret.get_secret_value() if secret else "") >= MIN_SECRET_LENGTH:
+        return []
+    return [
+        f"{secret_variable(client)} must be set, at least {MIN_SECRET_LENGTH} characters "
+        "(make a random one)"
+    ]
+
+
 class ServiceIdentitySettings(FromEnvironment):
-    """Client secrets for the client-credentials grant, and how fresh the account check is.
+    """How long a service token lives, and how fresh the account check is. The client
+    secrets are not here: each service declares only the ones it holds (`ClientSettings`
+    below, and `PatientsSettings`, which checks them)."""
 
-    The patients service holds every client's secret (it checks them); plans and scheduling
-    each need only their own (they present it). `make run` generates both in `.data/`."""
-
-    service_name: str | None = None  # CLINIC_SERVICE_NAME: which service this process is
-    plans_client_secret: SecretStr | None = None
-    scheduling_client_secret: SecretStr | None = None
     service_token_seconds: int = Field(300, ge=30, le=900)
     # How long a service trusts what it learnt about an account (active or not), in seconds.
     account_check_seconds: float = Field(5.0, ge=0, le=60)
     check_accounts: bool = True  # off only to measure what the check costs (bench/)
-
-    def client_secret(self, service: str) -> str | None:
-        if service not in SERVICE_CLIENTS:
-            return None
-        secret: SecretStr | None = getattr(self, f"{service}_client_secret")
-        return secret.get_secret_value() if secret else None
-
-    @model_validator(mode="after")
-    def _refuse_weak_service_identity_in_production(self) -> "ServiceIdentitySettings":
-        if self.env != "production":  # type: ignore[attr-defined]
-            return self
-        problems = [
-            f"CLINIC_{name.upper()}_CLIENT_SECRET must be set, at least {MIN_SECRET_LENGTH} "
-            "characters (make a random one)"
-            for name in SECRETS_NEEDED.get(self.service_name or "", ())
-            if len(self.client_secret(name) or "") < MIN_SECRET_LENGTH
-        ]
-        given = [s for s in map(self.client_secret, SERVICE_CLIENTS) if s]
-        if len(given) != len(set(given)):
-            problems.append("each service's client secret must differ from the others'")
-        if not self.check_accounts:
-            problems.append("CLINIC_CHECK_ACCOUNTS must stay on in production")
-        if problems:
-            raise ValueError("refusing to start in production: " + "; ".join(problems))
-        return self
 
 
 class ServiceSettings(DatabaseSettings, HttpSettings, TokenSettings, ServiceIdentitySettings):
@@ -152,6 +140,8 @@ class ServiceSettings(DatabaseSettings, HttpSettings, TokenSettings, ServiceIden
             problems.append("DATABASE_URL must point at the production database")
         if self.jwt_issuer == DEV_ISSUER:
             problems.append("CLINIC_JWT_ISSUER must be the public URL of the patients service")
+        if not self.check_accounts:
+            problems.append("CLINIC_CHECK_ACCOUNTS must stay on in production")
         return problems
 
     @model_validator(mode="after")
@@ -160,6 +150,25 @@ class ServiceSettings(DatabaseSettings, HttpSettings, TokenSettings, ServiceIden
         if problems:
             raise ValueError("refusing to start in production: " + "; ".join(problems))
         return self
+
+
+class ClientSettings(ServiceSettings):
+    """A service that signs in to the patients service (client-credentials grant) with its
+    own secret, and holds no other service's. A subclass names the client and reads
+    `client_secret` from that client's variable (`client_secret_field`)."""
+
+    client_id: ClassVar[str]
+    client_secret: SecretStr | None = None
+
+    def production_problems(self) -> list[str]:
+        return super().production_problems() + weak_secret_problems(
+            self.client_id, self.client_secret
+        )
+
+
+def client_secret_field(client: str) -> Any:
+    """The `client_secret` field of one client's settings, read from its own variable only."""
+    return Field(None, validation_alias=secret_variable(client))
 
 
 def to_asyncpg_url(url: str) -> str:

@@ -4,12 +4,13 @@ import httpx
 from fastapi import FastAPI
 
 from services.common.app import create_app
-from services.common.settings import ServiceSettings, get_settings
+from services.common.settings import get_settings
 from services.plans.routes import exercises_router
+from services.plans.settings import PlansSettings
 
 
 def build_app(
-    settings: ServiceSettings | None = None,
+    settings: PlansSettings | None = None,
     *,
     http_transport: httpx.AsyncBaseTransport | None = None,
 ) -> FastAPI:
@@ -19,7 +20,7 @@ def build_app(
         description="The exercise library: each exercise with its purpose, instructions "
         "and the dosage a therapist starts from.",
         routers=[exercises_router],
-        settings=settings or get_settings(),
+        settings=settings or get_settings(PlansSettings),
         http_transport=http_transport,
     )
 

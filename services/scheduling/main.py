@@ -4,12 +4,13 @@ import httpx
 from fastapi import FastAPI
 
 from services.common.app import create_app
-from services.common.settings import ServiceSettings, get_settings
+from services.common.settings import get_settings
 from services.scheduling.routes import locations_router, types_router
+from services.scheduling.settings import SchedulingSettings
 
 
 def build_app(
-    settings: ServiceSettings | None = None,
+    settings: SchedulingSettings | None = None,
     *,
     http_transport: httpx.AsyncBaseTransport | None = None,
 ) -> FastAPI:
@@ -19,7 +20,7 @@ def build_app(
         description="The clinics (address, time zone, opening hours, rooms) and the kinds "
         "of visit, with their length and usual procedure code.",
         routers=[locations_router, types_router],
-        settings=settings or get_settings(),
+        settings=settings or get_settings(SchedulingSettings),
         http_transport=http_transport,
     )
 

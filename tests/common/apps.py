@@ -9,12 +9,35 @@ import httpx
 from fastapi import FastAPI
 
 from services.common.settings import ServiceSettings
+from services.patients.settings import PatientsSettings
 from services.plans.main import build_app as build_plans
+from services.plans.settings import PlansSettings
+from services.scheduling.settings import SchedulingSettings
+
+OWN_SETTINGS: dict[str, type[ServiceSettings]] = {
+    "patients": PatientsSettings,
+    "plans": PlansSettings,
+    "scheduling": SchedulingSettings,
+}
+
+
+def shared_values(settings: ServiceSettings) -> dict[str, object]:
+    """What every service reads (database, other services, tokens), without any secret."""
+    return settings.model_dump(include=set(ServiceSettings.model_fields))
+
+
+def own_settings(service: str, suite: PatientsSettings) -> ServiceSettings:
+    """A service's own settings class, from the suite's values: plans and scheduling get
+    their own client secret and no other's, as they would read it from the environment."""
+    if service == "patients":
+        return suite
+    kind = OWN_SETTINGS[service]
+    return kind(**shared_values(suite), client_secret=suite.client_secret(service))
 
 
 @asynccontextmanager
 async def plans_with(
-    settings: ServiceSettings,
+    settings: PatientsSettings,
     apps: dict[str, FastAPI],
     *,
     calls_to: httpx.AsyncBaseTransport | None = None,
@@ -23,8 +46,8 @@ async def plans_with(
     to the suite's patients service. These copies test keys, pools and timeouts, not the
     account check (tests/common/test_account_check.py), so they skip it: the tokens they
     present name no real account, and their fake patients service answers only the JWKS."""
-    settings = settings.model_copy(update={"check_accounts": False})
-    app = build_plans(settings, http_transport=calls_to or apps["plans"].state.http._transport)
+    plans = own_settings("plans", settings.model_copy(update={"check_accounts": False}))
+    app = build_plans(plans, http_transport=calls_to or apps["plans"].state.http._transport)
     transport = httpx.ASGITransport(app=app)
     async with (
         app.router.lifespan_context(app),

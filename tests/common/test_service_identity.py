@@ -14,6 +14,10 @@ from services.common.errors import BadGateway, DependencyUnavailable
 from services.common.identity import ServiceTokenSource
 from services.common.service_client import ServiceClient
 from services.patients.settings import PatientsSettings as Settings
+from services.plans.main import build_app as build_plans
+from services.plans.settings import PlansSettings
+from services.scheduling.settings import SchedulingSettings
+from tests.common.apps import shared_values
 from tests.factories import bearer, headers_for
 
 TOKEN_URL = "http://patients.test/v1/auth/token"
@@ -194,6 +198,27 @@ async def test_a_service_token_on_a_user_route_is_403(apis, apps, db, service, p
     assert user.status_code in (200, 404)
 
 
+async def test_a_plans_service_with_only_its_own_secret_signs_in_and_serves(
+    monkeypatch, settings, apps, db
+):
+    """The plans process reads CLINIC_PLANS_CLIENT_SECRET alone, and that is enough: it gets
+    its service token and checks a user's account with it."""
+    monkeypatch.setenv("CLINIC_PLANS_CLIENT_SECRET", settings.client_secret("plans"))
+    monkeypatch.delenv("CLINIC_SCHEDULING_CLIENT_SECRET", raising=False)
+    plans = build_plans(
+        PlansSettings(**shared_values(settings)), http_transport=apps["plans"].state.http._transport
+    )
+    transport = httpx.ASGITransport(app=plans)
+    async with (
+        plans.router.lifespan_context(plans),
+        httpx.AsyncClient(transport=transport, base_url="http://plans.test") as api,
+    ):
+        assert plans.state.settings.check_accounts
+        response = await api.get("/v1/exercises", headers=await headers_for(db, apps, "therapist"))
+        assert response.status_code == 200, response.text
+        assert await plans.state.service_tokens.token()
+
+
 # -- settings -----------------------------------------------------------------------------------
 
 PRODUCTION = {
@@ -204,19 +229,27 @@ PRODUCTION = {
 STRONG_A, STRONG_B = "a" * 43, "b" * 43
 
 
+def _settings(service: str | None, **values):
+    """The settings class that process reads: each service its own; the admin CLI (the
+    migration job) reads the patients class without being the patients service."""
+    if service in ("plans", "scheduling"):
+        return {"plans": PlansSettings, "scheduling": SchedulingSettings}[service](**values)
+    return Settings(service_name=service, **values)
+
+
 @pytest.mark.parametrize(
     ("service", "secrets"),
     [
         ("patients", {"plans_client_secret": STRONG_A, "scheduling_client_secret": STRONG_B}),
-        ("plans", {"plans_client_secret": STRONG_A}),
-        ("scheduling", {"scheduling_client_secret": STRONG_B}),
+        ("plans", {"client_secret": STRONG_A}),
+        ("scheduling", {"client_secret": STRONG_B}),
         (None, {}),  # the migration job: no service identity needed
     ],
 )
 def test_production_starts_with_the_secrets_each_service_needs(service, secrets):
-    settings = Settings(**PRODUCTION, service_name=service, **secrets)
+    settings = _settings(service, **PRODUCTION, **secrets)
     for name, secret in secrets.items():
-        assert settings.client_secret(name.removesuffix("_client_secret")) == secret
+        assert getattr(settings, name).get_secret_value() == secret
 
 
 @pytest.mark.parametrize(
@@ -224,8 +257,9 @@ def test_production_starts_with_the_secrets_each_service_needs(service, secrets)
     [
         ("patients", {"plans_client_secret": STRONG_A}, "CLINIC_SCHEDULING_CLIENT_SECRET"),
         ("plans", {}, "CLINIC_PLANS_CLIENT_SECRET"),
+        # Another service's secret is no field of scheduling's: it is ignored.
         ("scheduling", {"plans_client_secret": STRONG_A}, "CLINIC_SCHEDULING_CLIENT_SECRET"),
-        ("plans", {"plans_client_secret": "short-secret"}, "CLINIC_PLANS_CLIENT_SECRET"),
+        ("plans", {"client_secret": "short-secret"}, "CLINIC_PLANS_CLIENT_SECRET"),
         (
             "patients",
             {"plans_client_secret": STRONG_A, "scheduling_client_secret": STRONG_A},
@@ -235,17 +269,20 @@ def test_production_starts_with_the_secrets_each_service_needs(service, secrets)
 )
 def test_production_refuses_missing_weak_or_shared_secrets(service, secrets, complaint):
     with pytest.raises(ValidationError, match=complaint):
-        Settings(**PRODUCTION, service_name=service, **secrets)
+        _settings(service, **PRODUCTION, **secrets)
 
 
-def test_production_refuses_to_turn_the_account_check_off():
+@pytest.mark.parametrize("service", ["patients", "plans", "scheduling", None])
+def test_production_refuses_to_turn_the_account_check_off(service):
     with pytest.raises(ValidationError, match="CLINIC_CHECK_ACCOUNTS"):
-        Settings(**PRODUCTION, check_accounts=False)
+        _settings(service, **PRODUCTION, check_accounts=False)
 
 
 def test_the_secrets_never_show_in_a_repr():
     settings = Settings(plans_client_secret=STRONG_A, scheduling_client_secret=STRONG_B)
     assert STRONG_A not in repr(settings) and STRONG_B not in str(settings.model_dump())
+    plans = PlansSettings(client_secret=STRONG_A)
+    assert STRONG_A not in repr(plans) and STRONG_A not in str(plans.model_dump())
 
 
 # -- make run generates them once -----------------------------------------------------------------

@@ -6,16 +6,51 @@ from services.common.database import session_settings
 from services.common.service_client import CallPolicy
 from services.common.settings import ServiceSettings
 from services.patients.settings import PatientsSettings
+from services.plans.settings import PlansSettings
+from services.scheduling.settings import SchedulingSettings
 
 SECRETS = {"CLINIC_JWT_PRIVATE_KEY": "a-private-pem", "CLINIC_DEMO_PASSWORD": "a-demo-password"}
+CLIENT_SECRETS = {
+    "CLINIC_PLANS_CLIENT_SECRET": "plans-own-secret",
+    "CLINIC_SCHEDULING_CLIENT_SECRET": "scheduling-own-secret",
+}
 
 
-def test_plans_and_scheduling_read_no_signing_secret(monkeypatch):
+@pytest.mark.parametrize("kind", [PlansSettings, SchedulingSettings])
+def test_plans_and_scheduling_read_no_signing_secret(monkeypatch, kind):
     for name, value in SECRETS.items():
         monkeypatch.setenv(name, value)
-    settings = ServiceSettings()
+    settings = kind()
     assert not hasattr(settings, "jwt_private_key") and not hasattr(settings, "demo_password")
     assert not any(value in repr(settings) for value in SECRETS.values())
+
+
+@pytest.mark.parametrize(
+    ("kind", "own", "other"),
+    [
+        (PlansSettings, "CLINIC_PLANS_CLIENT_SECRET", "scheduling_client_secret"),
+        (SchedulingSettings, "CLINIC_SCHEDULING_CLIENT_SECRET", "plans_client_secret"),
+    ],
+)
+def test_plans_and_scheduling_each_read_only_their_own_client_secret(monkeypatch, kind, own, other):
+    for name, value in CLIENT_SECRETS.items():
+        monkeypatch.setenv(name, value)
+    settings = kind()
+    assert other not in kind.model_fields and not hasattr(settings, other)
+    held = [
+        v.get_secret_value()
+        for v in settings.model_dump().values()
+        if hasattr(v, "get_secret_value")
+    ]
+    assert held == [CLIENT_SECRETS[own]]
+
+
+def test_the_patients_service_holds_every_client_secret(monkeypatch):
+    for name, value in CLIENT_SECRETS.items():
+        monkeypatch.setenv(name, value)
+    settings = PatientsSettings()
+    assert settings.client_secret("plans") == "plans-own-secret"
+    assert settings.client_secret("scheduling") == "scheduling-own-secret"
 
 
 def test_the_patients_service_reads_its_own_on_top(monkeypatch):
@@ -42,6 +77,7 @@ def test_timeouts_come_from_the_environment(monkeypatch):
     ("kind", "extra", "named"),
     [
         (ServiceSettings, {}, ["DATABASE_URL", "CLINIC_JWT_ISSUER"]),
+        (PlansSettings, {}, ["DATABASE_URL", "CLINIC_PLANS_CLIENT_SECRET"]),
         (PatientsSettings, {}, ["DATABASE_URL", "CLINIC_JWT_ISSUER"]),
         (
             PatientsSettings,
