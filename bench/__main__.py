@@ -49,7 +49,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--search-requests", type=int, default=300, help="search-100k: searches measured (300)"
     )
     parser.add_argument(
-        "--rounds", type=int, default=5, help="account-check: rounds per variant (5)"
+        "--rounds", type=int, default=5, help="account-check(-remote): rounds per variant (5)"
     )
     parser.add_argument("--list", action="store_true", help="list the scenarios and exit")
     args = parser.parse_args(argv)
@@ -68,22 +68,22 @@ def print_list() -> None:
     for s in SCENARIOS:
         print(f"{s.name:<15} {s.request:<50} {s.measures}")
     print(f"{search100k.NAME:<15} {search100k.REQUEST:<50} {search100k.MEASURES}")
-    print(
-        f"{accountcheck.NAME:<15} {accountcheck.REQUEST:<50} {accountcheck.MEASURES} (only named)"
-    )
+    for c in accountcheck.CHECKS:
+        print(f"{c.name:<15} {c.request:<50} {c.measures} (only named)")
 
 
-def selection(names: list[str] | None) -> tuple[list[Scenario], bool, bool]:
-    """The closed-loop scenarios asked for, and whether search-100k and account-check were;
-    all but account-check when none named."""
+def selection(names: list[str] | None) -> tuple[list[Scenario], bool, list[str]]:
+    """The closed-loop scenarios asked for, whether search-100k was, and the account checks
+    named; all but the account checks when none named."""
     if not names:
-        return list(SCENARIOS), True, False
-    own_stacks = (search100k.NAME, accountcheck.NAME)
+        return list(SCENARIOS), True, []
+    own_stacks = (search100k.NAME, *accountcheck.NAMES)
     known = [s.name for s in SCENARIOS] + list(own_stacks)
     if unknown := [n for n in names if n not in known]:
         raise SystemExit(f"no scenario {unknown[0]!r}; known: {', '.join(known)}")
     loops = [by_name(n) for n in dict.fromkeys(names) if n not in own_stacks]
-    return loops, search100k.NAME in names, accountcheck.NAME in names
+    checks = [n for n in accountcheck.NAMES if n in names]
+    return loops, search100k.NAME in names, checks
 
 
 async def run_one(scenario: Scenario, fixture: Fixture, args: argparse.Namespace) -> Result:
@@ -168,11 +168,12 @@ def run_search(root: Path, args: argparse.Namespace, code: str) -> str:
     return searchreport.render(run, started=started, code=code, args=args, problems=problems)
 
 
-def run_account_check(root: Path, args: argparse.Namespace, code: str) -> str:
+def run_account_check(name: str, root: Path, args: argparse.Namespace, code: str) -> str:
     started = report.now_utc()
-    print(f"Starting a throwaway stack for {accountcheck.NAME} from the {code}...", flush=True)
+    measured = accountcheck.by_name(name)
+    print(f"Starting a throwaway stack for {name} from the {code}...", flush=True)
     with running_stack(root) as stack:
-        run = guarded(stack, lambda: accountcheck.run_sync(stack, root, args))
+        run = guarded(stack, lambda: accountcheck.run_sync(measured, stack, root, args))
     return accountcheck.render(run, started=started, code=code, args=args)
 
 
@@ -181,15 +182,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.list:
         print_list()
         return 0
-    scenarios, search, check = selection(args.scenario)
+    scenarios, search, checks = selection(args.scenario)
     code, parts = describe(args.ref), []
     with source_tree(args.ref) as root:
         if scenarios:
             parts.append(run_loops(root, scenarios, args, code))
         if search:
             parts.append(run_search(root, args, code))
-        if check:
-            parts.append(run_account_check(root, args, code))
+        parts.extend(run_account_check(name, root, args, code) for name in checks)
     text = "\n".join(parts)
     print("\n" + text)
     print(f"Written to {report.write_latest(text)}")

@@ -1,11 +1,15 @@
-"""`python -m bench --scenario account-check`: what the per-request account check costs.
+"""`python -m bench --scenario account-check` (and `account-check-remote`): what the
+per-request account check costs.
 
-One throwaway stack, plus three more patients service processes started alike on its
+One throwaway stack, plus three more processes of the measured service started alike on its
 database, signing key and client secrets: the check as configured by default (on, cached
 5 s), the check off (`CLINIC_CHECK_ACCOUNTS=false`), and the check on but uncached
-(`CLINIC_ACCOUNT_CHECK_SECONDS=0`: a database lookup on every request, the worst case). The
-patient-read scenario (`GET /v1/patients/{id}` as the front desk) runs against each in
-turn, in rounds whose order rotates, so all three share the machine's state and the data.
+(`CLINIC_ACCOUNT_CHECK_SECONDS=0`, the worst case). `account-check` measures the patients
+service (a database lookup on a miss) with patient-read (`GET /v1/patients/{id}` as the front
+desk); `account-check-remote` measures plans (on a miss, a call to the stack's patients
+service, `GET /v1/accounts/{id}/status`) with exercises (`GET /v1/exercises` as a therapist).
+Each variant runs in turn, in rounds whose order rotates, so all three share the machine's
+state and the data.
 """
 
 import argparse
@@ -31,20 +35,51 @@ import httpx
 from bench import report
 from bench.data import create_patients, sign_in_all
 from bench.load import Result, Send, make_client, percentile_ms, run_closed_loop
-from bench.scenarios import Fixture, by_name
+from bench.scenarios import Fixture
+from bench.scenarios import by_name as scenario_by_name
 from bench.stack import Stack, free_ports
 
-NAME = "account-check"
-REQUEST = "GET patients /v1/patients/{id}, check on / off"
-MEASURES = "the account check's cost on patient-read, same stack and data, interleaved rounds"
 TARGET_PERCENT = 5.0
 PR_SET_PDEATHSIG = 1
 
 
 @dataclass(frozen=True)
+class Measured:
+    """Which service's check is measured, with which closed-loop scenario."""
+
+    name: str  # the scenario's name on the command line
+    service: str  # the extra processes run services.<service>.main:app
+    scenario: str  # a closed-loop scenario of bench.scenarios aimed at that service
+    request: str
+    measures: str
+
+
+LOCAL = Measured(
+    "account-check",
+    "patients",
+    "patient-read",
+    "GET patients /v1/patients/{id}, check on / off",
+    "the account check's cost on patient-read, same stack and data, interleaved rounds",
+)
+REMOTE = Measured(
+    "account-check-remote",
+    "plans",
+    "exercises",
+    "GET plans /v1/exercises, check on / off",
+    "the remote account check's cost (plans asks patients), same stack, interleaved rounds",
+)
+CHECKS = (LOCAL, REMOTE)
+NAMES = tuple(c.name for c in CHECKS)
+
+
+def by_name(name: str) -> Measured:
+    return next(c for c in CHECKS if c.name == name)
+
+
+@dataclass(frozen=True)
 class Variant:
     label: str
-    env: dict[str, str]  # on top of what ops.run gives its patients process
+    env: dict[str, str]  # on top of what ops.run gives the measured service's process
 
 
 DEFAULT = Variant("check on, cached 5 s (the default)", {})
@@ -57,7 +92,7 @@ VARIANTS = (DEFAULT, OFF, UNCACHED)
 
 @dataclass(frozen=True)
 class Round:
-    """One run of patient-read against one variant, and the CPU its process used meanwhile."""
+    """One run of the scenario against one variant, and the CPU its process used meanwhile."""
 
     result: Result
     cpu_seconds: float
@@ -69,6 +104,7 @@ class Round:
 
 @dataclass(frozen=True)
 class CheckRun:
+    measured: Measured
     rounds: dict[str, list[Round]]  # variant label -> one per round
 
     def median_rate(self, label: str) -> float:
@@ -97,8 +133,9 @@ def _die_with_parent() -> None:
     libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
-def _patients_env(stack: Stack, extra: dict[str, str]) -> dict[str, str]:
-    """What ops.run gives its patients process, for this stack's data folder."""
+def _service_env(stack: Stack, service: str, extra: dict[str, str]) -> dict[str, str]:
+    """What ops.run gives the service's process (every client secret, as it does: plans
+    reads `CLINIC_PLANS_CLIENT_SECRET`), for this stack's data folder."""
     secrets = json.loads((stack.data_dir / "service-clients.json").read_text())
     return {
         **os.environ,
@@ -110,23 +147,26 @@ def _patients_env(stack: Stack, extra: dict[str, str]) -> dict[str, str]:
         "CLINIC_PATIENTS_URL": stack.url("patients"),
         "CLINIC_PLANS_URL": stack.url("plans"),
         "CLINIC_SCHEDULING_URL": stack.url("scheduling"),
-        "CLINIC_SERVICE_NAME": "patients",
+        "CLINIC_SERVICE_NAME": service,
         "CLINIC_DEMO_PASSWORD": "",
     }
 
 
 @contextlib.contextmanager
-def extra_patients(stack: Stack, root: Path, extra: dict[str, str]) -> Iterator[tuple[int, int]]:
-    """One more patients process (one uvicorn worker, as in the stack); its port and pid."""
+def extra_process(
+    stack: Stack, root: Path, service: str, extra: dict[str, str]
+) -> Iterator[tuple[int, int]]:
+    """One more process of the service (one uvicorn worker, as in the stack); port and pid."""
     (port,) = free_ports(1)
-    args = [sys.executable, "-m", "uvicorn", "services.patients.main:app", "--host", "127.0.0.1"]
+    app = f"services.{service}.main:app"
+    args = [sys.executable, "-m", "uvicorn", app, "--host", "127.0.0.1"]
     args += ["--port", str(port), "--no-access-log", "--no-proxy-headers"]
     args += ["--log-config", str(root / "services/common/uvicorn_logging.json")]  # as ops.run
-    log = open(stack.data_dir / f"patients-{port}.log", "ab")  # noqa: SIM115
+    log = open(stack.data_dir / f"{service}-{port}.log", "ab")  # noqa: SIM115
     process = subprocess.Popen(  # noqa: S603  (our own fixed command line)
         args,
         cwd=root,
-        env=_patients_env(stack, extra),
+        env=_service_env(stack, service, extra),
         stdout=log,
         stderr=log,
         start_new_session=True,
@@ -146,32 +186,35 @@ def _wait_ready(process: subprocess.Popen[bytes], url: str, timeout: float = 60)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"the extra patients process at {url} exited")
+            raise RuntimeError(f"the extra process at {url} exited")
         with contextlib.suppress(httpx.HTTPError):
             if httpx.get(url + "/readyz", timeout=1).status_code == 200:
                 return
         time.sleep(0.1)
-    raise RuntimeError(f"the extra patients process at {url} did not become ready")
+    raise RuntimeError(f"the extra process at {url} did not become ready")
 
 
 Servers = dict[str, tuple[int, int]]  # variant label -> (port, pid)
 
 
-async def _measure(servers: Servers, stack: Stack, args: argparse.Namespace) -> CheckRun:
+async def _measure(
+    measured: Measured, servers: Servers, stack: Stack, args: argparse.Namespace
+) -> CheckRun:
     rng = random.Random(20261129)
     async with make_client(8) as client:
         tokens = await sign_in_all(client, stack)
         ids = await create_patients(client, stack, tokens.front_desk, args.patients, rng)
-    read = by_name("patient-read")
+    scenario = scenario_by_name(measured.scenario)
     rounds: dict[str, list[Round]] = {v.label: [] for v in VARIANTS}
     for number in range(args.rounds):
         shift = number % len(VARIANTS)
         for variant in VARIANTS[shift:] + VARIANTS[:shift]:  # rotate the order each round
             port, pid = servers[variant.label]
-            aimed = dataclasses.replace(stack, ports={**stack.ports, "patients": port})
+            aimed = dataclasses.replace(stack, ports={**stack.ports, measured.service: port})
             fixture = Fixture(stack=aimed, tokens=tokens, patient_ids=ids, rng=rng)
-            rounds[variant.label].append(await _run(read.build(fixture), variant, pid, args))
-    return CheckRun(rounds)
+            send = scenario.build(fixture)
+            rounds[variant.label].append(await _run(send, variant, pid, args))
+    return CheckRun(measured, rounds)
 
 
 async def _run(send: Send, variant: Variant, pid: int, args: argparse.Namespace) -> Round:
@@ -190,13 +233,14 @@ async def _run(send: Send, variant: Variant, pid: int, args: argparse.Namespace)
     return done
 
 
-def run_sync(stack: Stack, root: Path, args: argparse.Namespace) -> CheckRun:
-    """Each variant in a patients process of its own, started the same way."""
+def run_sync(measured: Measured, stack: Stack, root: Path, args: argparse.Namespace) -> CheckRun:
+    """Each variant in a process of its own of the measured service, started the same way."""
     with contextlib.ExitStack() as processes:
         servers = {
-            v.label: processes.enter_context(extra_patients(stack, root, v.env)) for v in VARIANTS
+            v.label: processes.enter_context(extra_process(stack, root, measured.service, v.env))
+            for v in VARIANTS
         }
-        return asyncio.run(_measure(servers, stack, args))
+        return asyncio.run(_measure(measured, servers, stack, args))
 
 
 def table(run: CheckRun) -> list[str]:
@@ -225,9 +269,10 @@ def table(run: CheckRun) -> list[str]:
 def render(run: CheckRun, *, started: datetime, code: str, args: argparse.Namespace) -> str:
     cost, cpu = run.cost_percent(DEFAULT.label), run.cpu_cost_percent(DEFAULT.label)
     verdict = "met" if cost < TARGET_PERCENT else "NOT met"
+    measured = run.measured
     return "\n".join(
         [
-            "# Account check cost (account-check)",
+            f"# Account check cost ({measured.name})",
             "",
             *report.machine_lines(started),
             f"- Code measured: {code}",
@@ -237,9 +282,9 @@ def render(run: CheckRun, *, started: datetime, code: str, args: argparse.Namesp
             "",
             *table(run),
             "",
-            f"Cost of the default check: {cost:.1f} % of patient-read throughput "
+            f"Cost of the default check: {cost:.1f} % of {measured.scenario} throughput "
             f"(target under {TARGET_PERCENT:g} %: {verdict}); {cpu:+.1f} % CPU per request "
-            "in the patients process.",
+            f"in the {measured.service} process.",
             "",
         ]
     )
