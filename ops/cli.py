@@ -30,7 +30,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from ops import embedded_db
 from ops.migrate import upgrade_to_head
 from ops.seed import seed
-from services.common.audit import NO_ORIGIN, AuditQuery
+from services.common.audit import AuditQuery
 from services.common.auth import STAFF_ROLES
 from services.common.columns import utcnow
 from services.common.database import committing
@@ -43,7 +43,6 @@ from services.patients.models import AuditEvent, UserAccount
 from services.patients.settings import PatientsSettings
 
 PROG = "clinic-admin"
-BY_CLI = {"by": PROG}
 # Timestamps are printed by the serializer the API answers with (ISO 8601, UTC as `Z`).
 API_TIME = TypeAdapter(datetime)
 DATABASE_HELP = (
@@ -288,7 +287,7 @@ async def _trail(patient_id: uuid.UUID, limit: int) -> tuple[list[AuditEvent], b
         query = AuditQuery(patient_id=patient_id)
         events, more = await audit.trail.page(session, query=query, limit=limit, cursor=None)
         await audit.record(
-            session, action="audit.read", origin=NO_ORIGIN, patient_id=patient_id, detail=BY_CLI
+            session, action="audit.read", patient_id=patient_id, **accounts.BY_OPERATOR
         )
         return events, more is not None
 

@@ -8,17 +8,10 @@ import httpx
 import pytest
 
 from services.common.account_check import MAX_CACHED_ACCOUNTS, AccountStatusCache
+from tests.clock import SecondsClock, cache_on_clock
 from tests.factories import bearer, headers_for, make_account, make_patient, token_for
 
 ROUTES = {"plans": "/v1/exercises", "scheduling": "/v1/locations"}
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def _status_calls(apps) -> list[httpx.Request]:
@@ -71,10 +64,7 @@ async def test_the_check_asks_the_patients_service_as_a_service(apis, db, apps):
 def plans_cache(apps, monkeypatch):
     """Plans' cache with a 5-second life on a clock the test moves."""
     statuses = apps["plans"].state.account_check.statuses
-    clock = FakeClock()
-    monkeypatch.setattr(statuses, "ttl", 5.0)
-    monkeypatch.setattr(statuses, "clock", clock)
-    return clock
+    return cache_on_clock(statuses, monkeypatch)
 
 
 async def test_the_window_is_the_cache_life_and_no_longer(apis, db, apps, plans_cache):
@@ -128,7 +118,7 @@ async def test_the_check_fails_closed_when_patients_cannot_answer(apis, db, apps
 
 
 def test_the_cache_keeps_an_answer_for_its_life():
-    clock = FakeClock()
+    clock = SecondsClock()
     cache = AccountStatusCache(5.0, clock=clock)
     user = uuid.uuid4()
     cache.put(user, True)

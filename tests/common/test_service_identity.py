@@ -17,19 +17,12 @@ from services.patients.settings import PatientsSettings as Settings
 from services.plans.main import build_app as build_plans
 from services.plans.settings import PlansSettings
 from services.scheduling.settings import SchedulingSettings
+from tests.clock import SecondsClock
 from tests.common.apps import shared_values
 from tests.factories import bearer, headers_for
 
 TOKEN_URL = "http://patients.test/v1/auth/token"
 SECRET = "s" * 43
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 class FakeIssuer:
@@ -51,7 +44,7 @@ class FakeIssuer:
 def _source(issuer, clock=None) -> ServiceTokenSource:
     http = httpx.AsyncClient(transport=httpx.MockTransport(issuer))
     return ServiceTokenSource(
-        http, TOKEN_URL, client_id="plans", client_secret=SECRET, clock=clock or FakeClock()
+        http, TOKEN_URL, client_id="plans", client_secret=SECRET, clock=clock or SecondsClock()
     )
 
 
@@ -69,7 +62,7 @@ async def test_the_source_asks_with_client_credentials_and_caches_the_token():
 
 
 async def test_the_source_renews_shortly_before_expiry():
-    issuer, clock = FakeIssuer(expires_in=300), FakeClock()
+    issuer, clock = FakeIssuer(expires_in=300), SecondsClock()
     source = _source(issuer, clock)
     await source.token()
     clock.now += 300 - 31  # still fresh

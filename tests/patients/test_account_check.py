@@ -7,25 +7,15 @@ from sqlalchemy import update
 from services.common.columns import utcnow
 from services.patients.identity.service_identity import forget_account
 from services.patients.models import UserAccount
+from tests.clock import cache_on_clock
 from tests.factories import bearer, headers_for, make_account, make_patient, token_for
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture
 def cached(apps, monkeypatch):
     """The patients service's cache with a 5-second life on a clock the test moves."""
     statuses = apps["patients"].state.account_check.statuses
-    clock = FakeClock()
-    monkeypatch.setattr(statuses, "ttl", 5.0)
-    monkeypatch.setattr(statuses, "clock", clock)
-    return clock
+    return cache_on_clock(statuses, monkeypatch)
 
 
 async def _disable(api, db, apps, account) -> None:
