@@ -85,7 +85,9 @@ EXERCISES: list[dict[str, Any]] = [
             "Do 10 to 15 repetitions."
         ),
         "body_region": "foot",
-        "equipment": None,
+        "setting": "both",
+        "equipment": ["none"],
+        "setup": None,
         "default_sets": 1,
         "default_reps": 15,
         "default_hold_seconds": 5,
@@ -109,7 +111,9 @@ EXERCISES: list[dict[str, Any]] = [
             "let them come back up slowly. Work one foot at a time."
         ),
         "body_region": "foot",
-        "equipment": "Cable machine with a low pulley and a foot strap",
+        "setting": "clinic",
+        "equipment": ["cable-machine", "foot-strap"],
+        "setup": "Cable machine with a low pulley and a foot strap",
         "default_sets": None,
         "default_reps": None,
         "default_hold_seconds": None,
@@ -133,7 +137,9 @@ EXERCISES: list[dict[str, Any]] = [
             "Hold 20 to 30 seconds. Do it 2 to 3 times on each leg."
         ),
         "body_region": "ankle",
-        "equipment": "A wall",
+        "setting": "both",
+        "equipment": ["wall"],
+        "setup": "A wall",
         "default_sets": 1,
         "default_reps": 3,
         "default_hold_seconds": 30,
@@ -153,7 +159,9 @@ EXERCISES: list[dict[str, Any]] = [
             "within reach and touch it if you need to. Do it 2 to 3 times on each side."
         ),
         "body_region": "foot",
-        "equipment": "A wall for support if needed",
+        "setting": "both",
+        "equipment": ["none"],
+        "setup": "A wall for support if needed",
         "default_sets": 1,
         "default_reps": 3,
         "default_hold_seconds": 30,

@@ -91,10 +91,15 @@ def audit_table_args(schema: str) -> tuple[Any, ...]:
     )
 
 
+def append_only_function(schema: str, table: str = "audit_event") -> str:
+    return f"{schema}.refuse_{table}_change"
+
+
 def append_only_statements(schema: str, table: str = "audit_event") -> list[str]:
     """For a migration: a trigger refusing UPDATE, DELETE and TRUNCATE on the table, whatever
-    the application does. Dropping the table drops the triggers; drop the function after it."""
-    function = f"{schema}.refuse_audit_change"
+    the application does. Dropping the table drops the triggers; drop the function after it
+    (`append_only_function(schema, table)`). Also for other immutable tables (plan revisions)."""
+    function = append_only_function(schema, table)
     return [
         f"""CREATE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN

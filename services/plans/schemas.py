@@ -25,7 +25,9 @@ class ExerciseRead(BaseModel):
     purpose: str
     instructions: str
     body_region: str
-    equipment: str | None
+    equipment: list[str]
+    setup: str | None
+    setting: str
     default_dosage: Dosage
     precautions: str | None
     tags: list[str]
