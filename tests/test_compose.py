@@ -677,6 +677,8 @@ def _operations() -> list[tuple[str, str, str]]:
         internal = {path for _, path in service_only_routes(app)}
         for _, path in served_routes(app):
             kind = "page" if path in SERVICE_PAGES else "internal" if path in internal else "public"
+            if path == "/v1/audit" and service != "patients":
+                kind = "trail"  # every service keeps one; the root one is the patients
             operations.add((service, kind, path))
     return sorted(operations)
 
@@ -717,7 +719,8 @@ def test_caddy_does_not_route_service_only_routes(service, template):
 
 @pytest.mark.parametrize(("service", "template"), _of_kind("public"))
 def test_caddy_serves_the_api_only_at_the_root(service, template):
-    for prefix in (f"/{name}" for name in APP_SERVICES):
+    trails = _of_kind("trail")  # /plans/v1/audit is the plans service's own trail
+    for prefix in (f"/{name}" for name in APP_SERVICES if (name, template) not in trails):
         upstream, _, status = _route(prefix + _example(template))
         assert (upstream, status) == (None, 404), f"{prefix}{template} reaches {upstream}"
 
@@ -728,6 +731,12 @@ def test_caddy_serves_each_service_pages_under_its_stripped_prefix(service, page
     assert upstream == f"{service}:{APP_PORT}"
     assert seen == page
     assert _route(page)[0] is None, f"{page} is served at the root"
+
+
+@pytest.mark.parametrize(("service", "path"), _of_kind("trail"))
+def test_caddy_serves_each_services_audit_trail_under_its_prefix(service, path):
+    upstream, seen, _ = _route(f"/{service}{path}")
+    assert (upstream, seen) == (f"{service}:{APP_PORT}", path)
 
 
 def test_caddy_sets_the_forwarded_prefix_itself():

@@ -217,12 +217,18 @@ class AuditTrail(Generic[Event]):
         return page_of(rows, limit, lambda e: (e.id,))
 
 
-def audit_router(trail: AuditTrail[Any]) -> APIRouter:
-    """`GET /v1/audit` over one service's trail. Admins only; the read is itself audited."""
+def audit_router(trail: AuditTrail[Any], *, name: str = "read_audit_trail") -> APIRouter:
+    """`GET /v1/audit` over one service's trail. Admins only; the read is itself audited.
+    `name` is the operation id: unique across the services, for generated clients."""
     router = APIRouter(prefix="/v1/audit", tags=["audit"])
     admin = Annotated[Caller, Depends(require_role("admin"))]
 
-    @router.get("", response_model=Page[AuditEventRead], responses=problem_responses(401, 403, 422))
+    @router.get(
+        "",
+        response_model=Page[AuditEventRead],
+        responses=problem_responses(401, 403, 422),
+        name=name,
+    )
     async def read_audit_trail(
         caller: admin,
         session: SessionDep,

@@ -197,7 +197,9 @@ class PlanOfCare(SQLModel, table=True):
     id: uuid.UUID = id_field()
     patient_id: uuid.UUID  # a patients-service patient, checked over REST when written
     therapist_id: uuid.UUID  # the therapist's account id (patients service)
+    therapist_name: str = Field(max_length=200)  # as the patients service gave it
     location: str = Field(max_length=40)  # a scheduling location slug, checked over REST
+    time_zone: str = Field(max_length=64)  # the location's, as scheduling gave it: "today"
     protocol_id: uuid.UUID | None = _uuid_reference(f"{SCHEMA}.protocol.id", nullable=True)
     status: str = Field(default="draft", max_length=12)
     status_reason: str | None = Field(default=None, max_length=1000)

@@ -73,7 +73,9 @@ async def make_plan(
     values: dict[str, Any] = {
         "patient_id": patient_id,
         "therapist_id": therapist,
+        "therapist_name": "Test therapist",
         "location": "gaithersburg",
+        "time_zone": "America/New_York",
         "status": status,
         "start_date": start,
         "frequency_per_week": 2,

@@ -26,6 +26,7 @@ PUBLIC_PATHS = ("/healthz", "/readyz", "/openapi.json", "/docs", "/docs/oauth2-r
 POLICY: dict[tuple[str, str, str], dict[str, int]] = {
     ("plans", "GET", "/v1/exercises"): USERS_READ,
     ("plans", "GET", "/v1/exercises/{slug}"): USERS_READ,
+    ("plans", "GET", "/v1/audit"): dict(zip(CALLERS, (401, 403, 403, 403, 200, 403), strict=True)),
     ("scheduling", "GET", "/v1/locations"): USERS_READ,
     ("scheduling", "GET", "/v1/locations/{slug}"): USERS_READ,
     ("scheduling", "GET", "/v1/appointment-types"): USERS_READ,
