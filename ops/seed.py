@@ -11,7 +11,7 @@ from ops import seed_data
 from services.patients.identity.passwords import hash_password
 from services.patients.models import UserAccount
 from services.patients.settings import PatientsSettings
-from services.plans.models import Exercise
+from services.plans.models import Exercise, Protocol
 from services.scheduling.models import AppointmentType, Location
 
 
@@ -34,6 +34,7 @@ async def seed(settings: PatientsSettings, *, demo_accounts: bool | None = None)
             await _insert_missing(conn, Location, seed_data.LOCATIONS, "slug")
             await _insert_missing(conn, AppointmentType, seed_data.APPOINTMENT_TYPES, "slug")
             await _insert_missing(conn, Exercise, seed_data.EXERCISES, "slug")
+            await _insert_missing(conn, Protocol, await _protocols(conn), "slug")
             if not with_demo:
                 return SeedReport()
             return await _seed_demo_accounts(conn, settings.demo_password)
@@ -45,6 +46,17 @@ async def _insert_missing(conn: AsyncConnection, model: type, rows: list[dict], 
     table = model.__table__  # type: ignore[attr-defined]
     statement = insert(table).values([model(**row).model_dump() for row in rows])
     await conn.execute(statement.on_conflict_do_nothing(index_elements=[key]))
+
+
+async def _protocols(conn: AsyncConnection) -> list[dict]:
+    """The seed protocols with each exercise's slug resolved to the library's id."""
+    table = Exercise.__table__  # type: ignore[attr-defined]
+    ids = dict((await conn.execute(select(table.c.slug, table.c.id))).tuples().all())
+    return [
+        protocol
+        | {"exercises": [{**e, "exercise_id": str(ids[e["slug"]])} for e in protocol["exercises"]]}
+        for protocol in seed_data.PROTOCOLS
+    ]
 
 
 async def _seed_demo_accounts(conn: AsyncConnection, password: str | None) -> SeedReport:

@@ -179,3 +179,126 @@ DEMO_ACCOUNTS: list[dict[str, str]] = [
     {"email": "therapist@clinic.example", "display_name": "Demo Therapist", "role": "therapist"},
     {"email": "frontdesk@clinic.example", "display_name": "Demo Front Desk", "role": "front_desk"},
 ]
+
+# The neuroma protocol. Exercises name the library's slugs (seeding resolves them to ids); a
+# part of None puts the exercise in the home program when the patient has its equipment.
+PROTOCOLS: list[dict[str, Any]] = [
+    {
+        "slug": "mortons-neuroma",
+        "name": "Morton's neuroma",
+        "condition": "Morton's neuroma (lesion of the plantar nerve, interdigital neuroma)",
+        "description": (
+            "Conservative care for a thickened, irritated nerve in the ball of the foot, most "
+            "often between the third and fourth toes: roomier shoes, offloading the nerve with "
+            "a pad, stronger small foot muscles, a more mobile ankle and a steadier arch."
+        ),
+        "icd10_codes": ["G57.60", "G57.61", "G57.62", "G57.63"],
+        "default_frequency_per_week": 2,
+        "default_duration_weeks": 6,
+        "exercises": [
+            {
+                "slug": "toe-spreads",
+                "part": None,
+                "dosage": {
+                    "sets": 1,
+                    "reps": 10,
+                    "reps_max": 15,
+                    "hold_seconds": 3,
+                    "hold_seconds_max": 5,
+                    "times_per_day": 1,
+                    "days_per_week": 5,
+                    "side": "each",
+                },
+            },
+            {"slug": "toe-press-downs", "part": None, "dosage": {"side": "each"}},
+            {
+                "slug": "gastroc-soleus-stretch",
+                "part": None,
+                "dosage": {
+                    "reps": 2,
+                    "reps_max": 3,
+                    "hold_seconds": 20,
+                    "hold_seconds_max": 30,
+                    "times_per_day": 1,
+                    "days_per_week": 7,
+                    "side": "each",
+                },
+            },
+            {
+                "slug": "single-leg-balance",
+                "part": None,
+                "dosage": {
+                    "reps": 2,
+                    "reps_max": 3,
+                    "hold_seconds": 20,
+                    "hold_seconds_max": 30,
+                    "times_per_day": 1,
+                    "days_per_week": 5,
+                    "side": "each",
+                },
+            },
+        ],
+        "education": [
+            {
+                "slug": "wide-toe-box-shoes",
+                "title": "Shoes with room for your toes",
+                "text": (
+                    "Choose shoes with a wide, deep toe box and a low heel, so the bones at the "
+                    "front of the foot are not squeezed against the nerve. Narrow shoes and "
+                    "high heels tend to bring the burning back."
+                ),
+            },
+            {
+                "slug": "neuroma-pad",
+                "title": "Metatarsal (neuroma) pad",
+                "text": (
+                    "A small pad placed just behind the ball of the foot spreads the bones "
+                    "apart a little and takes pressure off the nerve. Your therapist shows you "
+                    "where it goes; wear it in your everyday shoes."
+                ),
+            },
+            {
+                "slug": "ankle-mobility",
+                "title": "Keep the ankle moving",
+                "text": (
+                    "A stiff ankle makes the heel lift early when you walk, which pushes your "
+                    "weight onto the front of the foot. The calf stretch keeps the ankle free."
+                ),
+            },
+            {
+                "slug": "arch-stability",
+                "title": "A steadier arch",
+                "text": (
+                    "Strong small muscles in the foot hold the arch and spread the load across "
+                    "the forefoot. Toe spreads and balance work build them."
+                ),
+            },
+        ],
+        "red_flags": {
+            "pain_at_least": 7,
+            "pain_rising_logs": 3,
+            "new_numbness": True,
+            "medical_options": [
+                "corticosteroid injection",
+                "alcohol (sclerosing) injection",
+                "surgical removal of the nerve (neurectomy)",
+            ],
+            "advice": (
+                "Call the clinic if the pain reaches 7 out of 10, keeps climbing from one "
+                "session to the next, or your toes go numb."
+            ),
+        },
+        "goals": [
+            {
+                "text": "Does the home program 5 days a week with forefoot pain at most 3/10",
+                "term": "short",
+                "weeks": 3,
+            },
+            {
+                "text": "Walks 30 minutes in everyday shoes with forefoot pain at most 2/10",
+                "term": "long",
+                "weeks": 6,
+            },
+        ],
+    },
+]

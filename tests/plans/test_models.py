@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
+from services.plans.library.lookup import exercises_by_slug, protocol_by_slug
 from services.plans.models import PlanRevision, ProgramExerciseUse
 from tests.plans.factories import make_plan, make_session
 
@@ -69,3 +70,13 @@ async def test_an_exercise_a_plan_used_cannot_be_deleted(db):
     await db.commit()
     with pytest.raises(IntegrityError, match="fk_program_exercise_use_exercise_id_exercise"):
         await db.exec(text("DELETE FROM plans.exercise WHERE id = :id").bindparams(id=exercise_id))
+
+
+async def test_the_neuroma_protocol_is_seeded_with_the_four_exercises(db):
+    protocol = await protocol_by_slug(db, "mortons-neuroma")
+    assert protocol is not None
+    assert protocol.icd10_codes == ["G57.60", "G57.61", "G57.62", "G57.63"]
+    slugs = [e["slug"] for e in protocol.exercises]
+    found = await exercises_by_slug(db, slugs)
+    assert {str(found[s].id) for s in slugs} == {e["exercise_id"] for e in protocol.exercises}
+    assert protocol.red_flags["pain_at_least"] == 7
