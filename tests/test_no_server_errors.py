@@ -29,6 +29,7 @@ import httpx
 import pytest
 
 from services.patients.models import Patient, UserAccount
+from services.plans.models import RedFlag
 from tests.app_routes import RouteLedger, api_routes, served_routes
 from tests.declared_input import (
     GARBAGE_IDS,
@@ -42,7 +43,8 @@ from tests.declared_input import (
     valid_body,
 )
 from tests.factories import PASSWORD, bearer, make_account, make_patient, token_for
-from tests.plans.factories import make_plan
+from tests.plans.factories import make_plan, make_session
+from tests.plans.home_setup import clinic_today
 
 SERVICES = ("patients", "plans", "scheduling")
 ROLES = ("anonymous", "patient", "front_desk", "therapist", "admin", "service")
@@ -66,7 +68,7 @@ class World:
     without_login: Patient
     staff: UserAccount
     headers: dict[str, str]
-    plan_ids: list[str] = field(default_factory=list)  # the caller's own plan, another's
+    plan_records: dict[str, list[str]] = field(default_factory=dict)
 
     @classmethod
     async def build(cls, db, apps, role: str) -> "World":
@@ -82,8 +84,7 @@ class World:
             token = signer.service_token(service=CALLING_SERVICE, lifetime=timedelta(minutes=30))
             headers = bearer(token)
         world = cls(caller, own, other, other_login, without_login, staff, headers)
-        for patient in (own, other) if own else (other,):
-            world.plan_ids.append(str((await make_plan(db, patient_id=patient.id)).id))
+        world.plan_records = await _plan_records(db, [p for p in (own, other) if p is not None])
         return world
 
     def real_path_values(self, service: str, name: str) -> list[str]:
@@ -93,8 +94,8 @@ class World:
         }
         if name in ids:
             return [str(record.id) for record in ids[name] if record is not None]
-        if name == "plan_id":
-            return self.plan_ids
+        if name in self.plan_records:
+            return self.plan_records[name]
         assert name == "slug", f"the walk knows no real value for the path parameter {name!r}"
         return [REAL_SLUGS[service]]
 
@@ -119,6 +120,21 @@ class World:
             email = (self.caller or self.staff).email
             return {"username": email, "password": PASSWORD, "refresh_token": "r" * 43}.get(name)
         return BODY_VALUES.get(name)
+
+
+async def _plan_records(db, patients: list[Patient]) -> dict[str, list[str]]:
+    """A plan of care for each patient, with today's home log and a red flag on it."""
+    records: dict[str, list[str]] = {"plan_id": [], "session_id": [], "flag_id": []}
+    for patient in patients:
+        plan = await make_plan(db, patient_id=patient.id)
+        logged = await make_session(db, plan=plan, performed_on=clinic_today(), pain=9)
+        flag = RedFlag(plan_id=plan.id, session_id=logged.id, reason="pain_high", detail="9")
+        db.add(flag)
+        await db.commit()
+        records["plan_id"].append(str(plan.id))
+        records["session_id"].append(str(logged.id))
+        records["flag_id"].append(str(flag.id))
+    return records
 
 
 BODY_VALUES = {
@@ -146,6 +162,8 @@ BODY_VALUES = {
     "password": STRONG,
     "current_password": PASSWORD,
     "new_password": "another-unusual-passphrase-71",
+    "performed_on": clinic_today().isoformat(),
+    "exercises": ["toe-spreads"],
 }
 
 # -- the walk ---------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from services.common.app import create_app
 from services.common.audit import audit_router
 from services.common.settings import get_settings
 from services.plans.audit import trail
+from services.plans.home.routes import home_router
 from services.plans.me.routes import me_plans_router
 from services.plans.routes import exercises_router
 from services.plans.settings import PlansSettings
@@ -25,6 +26,7 @@ def build_app(
         routers=[
             exercises_router,
             me_plans_router,
+            home_router,
             audit_router(trail, name="read_plans_audit_trail"),
         ],
         settings=settings or get_settings(PlansSettings),

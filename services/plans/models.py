@@ -375,6 +375,7 @@ class RedFlag(SQLModel, table=True):
     __table_args__ = (
         CheckConstraint(_one_of("reason", RED_FLAG_REASONS), name="reason"),
         UniqueConstraint("session_id", "reason"),
+        Index("ix_red_flag_plan_id", "plan_id", "raised_at", "id"),  # a plan's, newest first
         Index(
             "ix_red_flag_open",
             "plan_id",

@@ -8,20 +8,30 @@ the table fails the suite. The patients service has its own matrix in tests/pati
 """
 
 import re
+import uuid
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from services.plans.models import RedFlag
 from tests.app_routes import served_routes
-from tests.factories import bearer, headers_for, make_patient
-from tests.plans.factories import make_plan
+from tests.factories import bearer, make_account, make_patient, token_for
+from tests.plans.factories import make_plan, make_session
+from tests.plans.home_setup import a_log, clinic_today
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "access.md"
 CALLERS = ("anonymous", "patient", "front_desk", "therapist", "admin", "service")
 USERS_READ = dict(zip(CALLERS, (401, 200, 200, 200, 200, 403), strict=True))
 PATIENT_ONLY = dict(zip(CALLERS, (401, 200, 403, 403, 403, 403), strict=True))
+PATIENT_ONLY = dict(zip(CALLERS, (401, 200, 403, 403, 403, 403), strict=True))
 PUBLIC = dict.fromkeys(CALLERS, 200)
+PLAN_READ = dict(zip(CALLERS, (401, 200, 403, 200, 200, 403), strict=True))
+PATIENT_WRITES = dict(zip(CALLERS, (401, 200, 403, 403, 403, 403), strict=True))
+THERAPISTS = dict(zip(CALLERS, (401, 403, 403, 200, 200, 403), strict=True))
+SESSION = "/v1/plans/{plan_id}/sessions/{session_id}"
+FLAG = "/v1/plans/{plan_id}/red-flags/{flag_id}/acknowledge"
 PUBLIC_PATHS = ("/healthz", "/readyz", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc")
 
 # (app, method, path) -> caller -> status; path parameters as the app names them.
@@ -31,6 +41,13 @@ POLICY: dict[tuple[str, str, str], dict[str, int]] = {
     ("plans", "GET", "/v1/audit"): dict(zip(CALLERS, (401, 403, 403, 403, 200, 403), strict=True)),
     ("plans", "GET", "/v1/me/plans"): PATIENT_ONLY,
     ("plans", "GET", "/v1/me/plans/{plan_id}"): PATIENT_ONLY,
+    ("plans", "POST", "/v1/plans/{plan_id}/sessions"): PATIENT_WRITES | {"patient": 201},
+    ("plans", "GET", "/v1/plans/{plan_id}/sessions"): PLAN_READ,
+    ("plans", "GET", SESSION): PLAN_READ,
+    ("plans", "PATCH", SESSION): PATIENT_WRITES,
+    ("plans", "GET", "/v1/plans/{plan_id}/adherence"): PLAN_READ,
+    ("plans", "GET", "/v1/plans/{plan_id}/red-flags"): THERAPISTS,
+    ("plans", "POST", FLAG): THERAPISTS,
     ("scheduling", "GET", "/v1/locations"): USERS_READ,
     ("scheduling", "GET", "/v1/locations/{slug}"): USERS_READ,
     ("scheduling", "GET", "/v1/appointment-types"): USERS_READ,
@@ -38,6 +55,13 @@ POLICY: dict[tuple[str, str, str], dict[str, int]] = {
 }
 # A seeded row behind each route that names one.
 SEEDED_SLUG = {"/v1/exercises/{slug}": "toe-spreads", "/v1/locations/{slug}": "gaithersburg"}
+# What a well-formed request sends to the routes that take a body or a precondition.
+BODIES: dict[tuple[str, str], Any] = {
+    ("POST", "/v1/plans/{plan_id}/sessions"): a_log(clinic_today() - timedelta(days=1)),
+    ("PATCH", SESSION): {"pain": 3},
+    ("POST", FLAG): {"note": "Called the patient; seeing her on Monday."},
+}
+HEADERS = {("PATCH", SESSION): {"If-Match": "*"}}
 
 
 def _params() -> list[object]:
@@ -48,25 +72,42 @@ def _params() -> list[object]:
     ]
 
 
-async def _headers(db, apps, caller: str, patient=None) -> dict[str, str]:
+async def _caller(db, apps, caller: str) -> tuple[dict[str, str], uuid.UUID | None]:
+    """The caller's headers, and their patient id if a patient."""
     if caller == "anonymous":
-        return {}
+        return {}, None
     if caller == "service":
         signer = apps["patients"].state.signer
-        return bearer(signer.service_token(service="plans", lifetime=timedelta(minutes=5)))
-    return await headers_for(db, apps, caller, patient=patient)
+        return bearer(signer.service_token(service="plans", lifetime=timedelta(minutes=5))), None
+    account = await make_account(db, role=caller)
+    return bearer(token_for(apps, account)), account.patient_id
+
+
+async def _path_values(db, path: str, patient_id: uuid.UUID | None) -> dict[str, str]:
+    """Real records behind a path's ids: a plan the caller may see (their own, for a
+    patient), with today's home log and a red flag on it."""
+    values = {"slug": SEEDED_SLUG.get(path, "")}
+    if "{plan_id}" in path:
+        plan = await make_plan(db, patient_id=patient_id or (await make_patient(db)).id)
+        logged = await make_session(db, plan=plan, performed_on=clinic_today())
+        flag = RedFlag(plan_id=plan.id, session_id=logged.id, reason="pain_high", detail="8")
+        db.add(flag)
+        await db.commit()
+        values |= {"plan_id": str(plan.id), "session_id": str(logged.id), "flag_id": str(flag.id)}
+    return values
 
 
 @pytest.mark.parametrize(("app", "method", "path", "caller", "expected"), _params())
 async def test_access(apis, db, apps, app, method, path, caller, expected):
-    url = path.replace("{slug}", SEEDED_SLUG.get(path, ""))
-    patient = None
-    if "{plan_id}" in url:  # an active plan; a patient caller's own
-        patient = await make_patient(db)
-        url = url.replace("{plan_id}", str((await make_plan(db, patient_id=patient.id)).id))
-    headers = await _headers(db, apps, caller, patient if caller == "patient" else None)
+    headers, patient_id = await _caller(db, apps, caller)
+    url = path.format(**await _path_values(db, path, patient_id))
 
-    response = await apis[app].request(method, url, headers=headers)
+    response = await apis[app].request(
+        method,
+        url,
+        headers=headers | HEADERS.get((method, path), {}),
+        json=BODIES.get((method, path)),
+    )
 
     assert response.status_code == expected, response.text
     if expected >= 400:
