@@ -7,7 +7,7 @@ from services.common.app import create_app
 from services.common.audit import audit_router
 from services.common.settings import get_settings
 from services.plans.audit import trail
-from services.plans.routes import exercises_router
+from services.plans.library.routes import exercises_router, protocols_router
 from services.plans.settings import PlansSettings
 
 
@@ -19,9 +19,13 @@ def build_app(
     return create_app(
         service="plans",
         title="Clinic plans service",
-        description="The exercise library: each exercise with its purpose, instructions "
-        "and the dosage a therapist starts from.",
-        routers=[exercises_router, audit_router(trail, name="read_plans_audit_trail")],
+        description="The exercise library (each exercise with its purpose, instructions, "
+        "cues and the dosage a therapist starts from) and the condition protocols.",
+        routers=[
+            exercises_router,
+            protocols_router,
+            audit_router(trail, name="read_plans_audit_trail"),
+        ],
         settings=settings or get_settings(PlansSettings),
         http_transport=http_transport,
     )

@@ -3,16 +3,22 @@
 POLICY is the "Plans and scheduling" table of docs/access.md as data: for each route of
 either app and each kind of caller, the status. Both apps live here, not one per folder,
 because they share one table and one rule (every user reads, a service token is refused).
+A write row sends the well-formed request of EXAMPLES (a body, If-Match).
 A route of either app missing from POLICY, a stale row, or a difference between POLICY and
 the table fails the suite. The patients service has its own matrix in tests/patients/.
 """
 
 import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
+from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.plans.models import Exercise
 from tests.app_routes import served_routes
 from tests.factories import bearer, headers_for
 
@@ -20,12 +26,29 @@ DOC = Path(__file__).resolve().parents[2] / "docs" / "access.md"
 CALLERS = ("anonymous", "patient", "front_desk", "therapist", "admin", "service")
 USERS_READ = dict(zip(CALLERS, (401, 200, 200, 200, 200, 403), strict=True))
 PUBLIC = dict.fromkeys(CALLERS, 200)
+
+
+def _staff_write(status: int, *, therapist: bool) -> dict[str, int]:
+    """A write for admins (and therapists when therapist): the others 403, no token 401."""
+    return dict(
+        zip(CALLERS, (401, 403, 403, status if therapist else 403, status, 403), strict=True)
+    )
+
+
 PUBLIC_PATHS = ("/healthz", "/readyz", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc")
 
 # (app, method, path) -> caller -> status; path parameters as the app names them.
 POLICY: dict[tuple[str, str, str], dict[str, int]] = {
     ("plans", "GET", "/v1/exercises"): USERS_READ,
     ("plans", "GET", "/v1/exercises/{slug}"): USERS_READ,
+    ("plans", "POST", "/v1/exercises"): _staff_write(201, therapist=True),
+    ("plans", "PATCH", "/v1/exercises/{slug}"): _staff_write(200, therapist=True),
+    ("plans", "POST", "/v1/exercises/{slug}/retire"): _staff_write(200, therapist=True),
+    ("plans", "DELETE", "/v1/exercises/{slug}"): _staff_write(204, therapist=True),
+    ("plans", "GET", "/v1/protocols"): USERS_READ,
+    ("plans", "GET", "/v1/protocols/{slug}"): USERS_READ,
+    ("plans", "POST", "/v1/protocols"): _staff_write(201, therapist=False),
+    ("plans", "PATCH", "/v1/protocols/{slug}"): _staff_write(200, therapist=False),
     ("plans", "GET", "/v1/audit"): dict(zip(CALLERS, (401, 403, 403, 403, 200, 403), strict=True)),
     ("scheduling", "GET", "/v1/locations"): USERS_READ,
     ("scheduling", "GET", "/v1/locations/{slug}"): USERS_READ,
@@ -33,7 +56,69 @@ POLICY: dict[tuple[str, str, str], dict[str, int]] = {
     **{(app, "GET", path): PUBLIC for app in ("plans", "scheduling") for path in PUBLIC_PATHS},
 }
 # A seeded row behind each route that names one.
-SEEDED_SLUG = {"/v1/exercises/{slug}": "toe-spreads", "/v1/locations/{slug}": "gaithersburg"}
+SEEDED_SLUG = {
+    "/v1/exercises/{slug}": "toe-spreads",
+    "/v1/exercises/{slug}/retire": "toe-spreads",
+    "/v1/protocols/{slug}": "mortons-neuroma",
+    "/v1/locations/{slug}": "gaithersburg",
+}
+UNUSED_EXERCISE = "matrix-unused-exercise"
+
+
+async def _add_unused_exercise(db: AsyncSession) -> None:
+    db.add(
+        Exercise(
+            slug=UNUSED_EXERCISE,
+            name="Unused",
+            purpose="p",
+            instructions="i",
+            body_region="foot",
+        )
+    )
+    await db.commit()
+
+
+@dataclass(frozen=True)
+class Example:
+    """A well-formed request to a route that takes more than its path: the body, headers
+    and the record it names (instead of SEEDED_SLUG), and rows to lay down first."""
+
+    body: dict[str, Any] | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    slug: str | None = None
+    prepare: Callable[[AsyncSession], Awaitable[None]] | None = None
+
+
+ANY_VERSION = {"If-Match": "*"}
+EXAMPLES = {
+    ("plans", "POST", "/v1/exercises"): Example(
+        body={
+            "slug": "matrix-heel-raises",
+            "name": "Heel raises",
+            "purpose": "Calf strength.",
+            "instructions": "Rise onto the toes and lower slowly.",
+            "body_region": "ankle",
+        }
+    ),
+    ("plans", "PATCH", "/v1/exercises/{slug}"): Example(
+        body={"cues": ["Keep the heel down."]}, headers=ANY_VERSION
+    ),
+    ("plans", "DELETE", "/v1/exercises/{slug}"): Example(
+        slug=UNUSED_EXERCISE, prepare=_add_unused_exercise
+    ),
+    ("plans", "POST", "/v1/protocols"): Example(
+        body={
+            "slug": "matrix-protocol",
+            "name": "Matrix",
+            "condition": "Plantar fasciitis",
+            "icd10_codes": ["M72.2"],
+            "exercises": [{"slug": "gastroc-soleus-stretch"}],
+        }
+    ),
+    ("plans", "PATCH", "/v1/protocols/{slug}"): Example(
+        body={"default_duration_weeks": 8}, headers=ANY_VERSION
+    ),
+}
 
 
 def _params() -> list[object]:
@@ -55,9 +140,13 @@ async def _headers(db, apps, caller: str) -> dict[str, str]:
 
 @pytest.mark.parametrize(("app", "method", "path", "caller", "expected"), _params())
 async def test_access(apis, db, apps, app, method, path, caller, expected):
-    url = path.replace("{slug}", SEEDED_SLUG.get(path, ""))
+    example = EXAMPLES.get((app, method, path), Example())
+    url = path.replace("{slug}", example.slug or SEEDED_SLUG.get(path, ""))
+    if example.prepare:
+        await example.prepare(db)
+    headers = await _headers(db, apps, caller) | example.headers
 
-    response = await apis[app].request(method, url, headers=await _headers(db, apps, caller))
+    response = await apis[app].request(method, url, headers=headers, json=example.body)
 
     assert response.status_code == expected, response.text
     if expected >= 400:
