@@ -50,7 +50,8 @@ SERVICES = ("patients", "plans", "scheduling")
 ROLES = ("anonymous", "patient", "front_desk", "therapist", "admin", "service")
 CALLING_SERVICE = "plans"  # whose service token the "service" role carries
 STRONG = "a-long-unusual-passphrase-9"
-REAL_SLUGS = {"plans": "toe-spreads", "scheduling": "gaithersburg"}  # seeded reference data
+# Seeded reference data: an exercise and a protocol of plans, a clinic of scheduling.
+REAL_SLUGS = {"plans": ["toe-spreads", "mortons-neuroma"], "scheduling": ["gaithersburg"]}
 PROBLEM_JSON = "application/problem+json"
 
 # -- the records a walk targets, and what valid input looks like ------------------------------
@@ -97,7 +98,7 @@ class World:
         if name in self.plan_records:
             return self.plan_records[name]
         assert name == "slug", f"the walk knows no real value for the path parameter {name!r}"
-        return [REAL_SLUGS[service]]
+        return REAL_SLUGS[service]
 
     def query_value(self, name: str) -> str | None:
         """A value a route's query parameter of this name accepts and finds records with."""
@@ -162,8 +163,11 @@ BODY_VALUES = {
     "password": STRONG,
     "current_password": PASSWORD,
     "new_password": "another-unusual-passphrase-71",
+    # An exercise a protocol may name (the walk retires toe-spreads, and protocols refuse
+    # retired exercises); adding an exercise of that slug is a 409, never a 422.
+    "slug": "single-leg-balance",
+    "icd10_codes": ["G57.62"],
     "performed_on": clinic_today().isoformat(),
-    "exercises": ["toe-spreads"],
 }
 
 # -- the walk ---------------------------------------------------------------------------------

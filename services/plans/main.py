@@ -8,8 +8,8 @@ from services.common.audit import audit_router
 from services.common.settings import get_settings
 from services.plans.audit import trail
 from services.plans.home.routes import home_router
+from services.plans.library.routes import exercises_router, protocols_router
 from services.plans.me.routes import me_plans_router
-from services.plans.routes import exercises_router
 from services.plans.settings import PlansSettings
 
 
@@ -21,10 +21,11 @@ def build_app(
     return create_app(
         service="plans",
         title="Clinic plans service",
-        description="The exercise library: each exercise with its purpose, instructions "
-        "and the dosage a therapist starts from.",
+        description="The exercise library and condition protocols, patients' plans of care "
+        "with their home exercise programs, home sessions, adherence and red flags.",
         routers=[
             exercises_router,
+            protocols_router,
             me_plans_router,
             home_router,
             audit_router(trail, name="read_plans_audit_trail"),

@@ -82,7 +82,7 @@ class Exercise(SQLModel, table=True):
             "default_reps IS NULL OR default_reps BETWEEN 1 AND 200", name="reps_range"
         ),
         CheckConstraint(
-            "default_hold_seconds IS NULL OR default_hold_seconds BETWEEN 1 AND 600",
+            "default_hold_seconds IS NULL OR default_hold_seconds BETWEEN 0 AND 600",
             name="hold_range",
         ),
         CheckConstraint(

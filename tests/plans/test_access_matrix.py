@@ -3,19 +3,23 @@
 POLICY is the "Plans and scheduling" table of docs/access.md as data: for each route of
 either app and each kind of caller, the status. Both apps live here, not one per folder,
 because they share one table and one rule (every user reads, a service token is refused).
+A write row sends the well-formed request of EXAMPLES (a body, If-Match).
 A route of either app missing from POLICY, a stale row, or a difference between POLICY and
 the table fails the suite. The patients service has its own matrix in tests/patients/.
 """
 
 import re
 import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.plans.models import RedFlag
+from services.plans.models import Exercise, RedFlag
 from tests.app_routes import served_routes
 from tests.factories import bearer, make_account, make_patient, token_for
 from tests.plans.factories import make_plan, make_session
@@ -25,19 +29,35 @@ DOC = Path(__file__).resolve().parents[2] / "docs" / "access.md"
 CALLERS = ("anonymous", "patient", "front_desk", "therapist", "admin", "service")
 USERS_READ = dict(zip(CALLERS, (401, 200, 200, 200, 200, 403), strict=True))
 PATIENT_ONLY = dict(zip(CALLERS, (401, 200, 403, 403, 403, 403), strict=True))
-PATIENT_ONLY = dict(zip(CALLERS, (401, 200, 403, 403, 403, 403), strict=True))
 PUBLIC = dict.fromkeys(CALLERS, 200)
 PLAN_READ = dict(zip(CALLERS, (401, 200, 403, 200, 200, 403), strict=True))
 PATIENT_WRITES = dict(zip(CALLERS, (401, 200, 403, 403, 403, 403), strict=True))
 THERAPISTS = dict(zip(CALLERS, (401, 403, 403, 200, 200, 403), strict=True))
 SESSION = "/v1/plans/{plan_id}/sessions/{session_id}"
 FLAG = "/v1/plans/{plan_id}/red-flags/{flag_id}/acknowledge"
+
+
+def _staff_write(status: int, *, therapist: bool) -> dict[str, int]:
+    """A write for admins (and therapists when therapist): the others 403, no token 401."""
+    return dict(
+        zip(CALLERS, (401, 403, 403, status if therapist else 403, status, 403), strict=True)
+    )
+
+
 PUBLIC_PATHS = ("/healthz", "/readyz", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc")
 
 # (app, method, path) -> caller -> status; path parameters as the app names them.
 POLICY: dict[tuple[str, str, str], dict[str, int]] = {
     ("plans", "GET", "/v1/exercises"): USERS_READ,
     ("plans", "GET", "/v1/exercises/{slug}"): USERS_READ,
+    ("plans", "POST", "/v1/exercises"): _staff_write(201, therapist=True),
+    ("plans", "PATCH", "/v1/exercises/{slug}"): _staff_write(200, therapist=True),
+    ("plans", "POST", "/v1/exercises/{slug}/retire"): _staff_write(200, therapist=True),
+    ("plans", "DELETE", "/v1/exercises/{slug}"): _staff_write(204, therapist=True),
+    ("plans", "GET", "/v1/protocols"): USERS_READ,
+    ("plans", "GET", "/v1/protocols/{slug}"): USERS_READ,
+    ("plans", "POST", "/v1/protocols"): _staff_write(201, therapist=False),
+    ("plans", "PATCH", "/v1/protocols/{slug}"): _staff_write(200, therapist=False),
     ("plans", "GET", "/v1/audit"): dict(zip(CALLERS, (401, 403, 403, 403, 200, 403), strict=True)),
     ("plans", "GET", "/v1/me/plans"): PATIENT_ONLY,
     ("plans", "GET", "/v1/me/plans/{plan_id}"): PATIENT_ONLY,
@@ -54,14 +74,74 @@ POLICY: dict[tuple[str, str, str], dict[str, int]] = {
     **{(app, "GET", path): PUBLIC for app in ("plans", "scheduling") for path in PUBLIC_PATHS},
 }
 # A seeded row behind each route that names one.
-SEEDED_SLUG = {"/v1/exercises/{slug}": "toe-spreads", "/v1/locations/{slug}": "gaithersburg"}
-# What a well-formed request sends to the routes that take a body or a precondition.
-BODIES: dict[tuple[str, str], Any] = {
-    ("POST", "/v1/plans/{plan_id}/sessions"): a_log(clinic_today() - timedelta(days=1)),
-    ("PATCH", SESSION): {"pain": 3},
-    ("POST", FLAG): {"note": "Called the patient; seeing her on Monday."},
+SEEDED_SLUG = {
+    "/v1/exercises/{slug}": "toe-spreads",
+    "/v1/exercises/{slug}/retire": "toe-spreads",
+    "/v1/protocols/{slug}": "mortons-neuroma",
+    "/v1/locations/{slug}": "gaithersburg",
 }
-HEADERS = {("PATCH", SESSION): {"If-Match": "*"}}
+UNUSED_EXERCISE = "matrix-unused-exercise"
+
+
+async def _add_unused_exercise(db: AsyncSession) -> None:
+    db.add(
+        Exercise(
+            slug=UNUSED_EXERCISE,
+            name="Unused",
+            purpose="p",
+            instructions="i",
+            body_region="foot",
+        )
+    )
+    await db.commit()
+
+
+@dataclass(frozen=True)
+class Example:
+    """A well-formed request to a route that takes more than its path: the body, headers
+    and the record it names (instead of SEEDED_SLUG), and rows to lay down first."""
+
+    body: dict[str, Any] | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    slug: str | None = None
+    prepare: Callable[[AsyncSession], Awaitable[None]] | None = None
+
+
+ANY_VERSION = {"If-Match": "*"}
+EXAMPLES = {
+    ("plans", "POST", "/v1/exercises"): Example(
+        body={
+            "slug": "matrix-heel-raises",
+            "name": "Heel raises",
+            "purpose": "Calf strength.",
+            "instructions": "Rise onto the toes and lower slowly.",
+            "body_region": "ankle",
+        }
+    ),
+    ("plans", "PATCH", "/v1/exercises/{slug}"): Example(
+        body={"cues": ["Keep the heel down."]}, headers=ANY_VERSION
+    ),
+    ("plans", "DELETE", "/v1/exercises/{slug}"): Example(
+        slug=UNUSED_EXERCISE, prepare=_add_unused_exercise
+    ),
+    ("plans", "POST", "/v1/protocols"): Example(
+        body={
+            "slug": "matrix-protocol",
+            "name": "Matrix",
+            "condition": "Plantar fasciitis",
+            "icd10_codes": ["M72.2"],
+            "exercises": [{"slug": "gastroc-soleus-stretch"}],
+        }
+    ),
+    ("plans", "PATCH", "/v1/protocols/{slug}"): Example(
+        body={"default_duration_weeks": 8}, headers=ANY_VERSION
+    ),
+    ("plans", "POST", "/v1/plans/{plan_id}/sessions"): Example(
+        body=a_log(clinic_today() - timedelta(days=1))
+    ),
+    ("plans", "PATCH", SESSION): Example(body={"pain": 3}, headers=ANY_VERSION),
+    ("plans", "POST", FLAG): Example(body={"note": "Called the patient; seeing her on Monday."}),
+}
 
 
 def _params() -> list[object]:
@@ -99,14 +179,15 @@ async def _path_values(db, path: str, patient_id: uuid.UUID | None) -> dict[str,
 
 @pytest.mark.parametrize(("app", "method", "path", "caller", "expected"), _params())
 async def test_access(apis, db, apps, app, method, path, caller, expected):
+    example = EXAMPLES.get((app, method, path), Example())
+    if example.prepare:
+        await example.prepare(db)
     headers, patient_id = await _caller(db, apps, caller)
-    url = path.format(**await _path_values(db, path, patient_id))
+    values = await _path_values(db, path, patient_id)
+    url = path.format(**values | ({"slug": example.slug} if example.slug else {}))
 
     response = await apis[app].request(
-        method,
-        url,
-        headers=headers | HEADERS.get((method, path), {}),
-        json=BODIES.get((method, path)),
+        method, url, headers=headers | example.headers, json=example.body
     )
 
     assert response.status_code == expected, response.text

@@ -28,11 +28,11 @@ class ExerciseDoneIn(Strict):
 
 
 ExercisesDone = Annotated[
-    list[ExerciseSlug | ExerciseDoneIn],
+    list[ExerciseDoneIn | ExerciseSlug],
     Field(
         min_length=1,
         max_length=30,
-        description="The plan's exercises done that day: slugs, or {slug, sets, reps}.",
+        description="The plan's exercises done that day: {slug, sets, reps}, or just slugs.",
     ),
 ]
 
