@@ -6,7 +6,7 @@ service of the platform (a service token of plans; it reaches the service-only r
 an account's status, with real account ids, a random one and garbage). Its requests
 are built from what each route declares in its OpenAPI operation:
 - path ids that exist (a patient, the caller's own record, another patient's, real accounts,
-  real slugs) and ids that do not or cannot;
+  real slugs, signed plans of the caller and of another patient) and ids that do not or cannot;
 - query strings from the route's own query parameters, valid and hostile (huge and negative
   numbers, NUL bytes, LIKE wildcards, unicode, bytes that are not UTF-8, tampered cursors,
   impossible dates);
@@ -42,6 +42,7 @@ from tests.declared_input import (
     valid_body,
 )
 from tests.factories import PASSWORD, bearer, make_account, make_patient, token_for
+from tests.plans.factories import make_plan
 
 SERVICES = ("patients", "plans", "scheduling")
 ROLES = ("anonymous", "patient", "front_desk", "therapist", "admin", "service")
@@ -65,6 +66,7 @@ class World:
     without_login: Patient
     staff: UserAccount
     headers: dict[str, str]
+    plans: list[uuid.UUID] = field(default_factory=list)  # signed: the caller's own, another's
 
     @classmethod
     async def build(cls, db, apps, role: str) -> "World":
@@ -79,7 +81,11 @@ class World:
             signer = apps["patients"].state.signer
             token = signer.service_token(service=CALLING_SERVICE, lifetime=timedelta(minutes=30))
             headers = bearer(token)
-        return cls(caller, own, other, other_login, without_login, staff, headers)
+        world = cls(caller, own, other, other_login, without_login, staff, headers)
+        for patient in (own, other):
+            if patient is not None:
+                world.plans.append((await make_plan(db, patient_id=patient.id)).id)
+        return world
 
     def real_path_values(self, service: str, name: str) -> list[str]:
         ids = {
@@ -88,6 +94,8 @@ class World:
         }
         if name in ids:
             return [str(record.id) for record in ids[name] if record is not None]
+        if name == "plan_id":
+            return [str(plan_id) for plan_id in self.plans]
         assert name == "slug", f"the walk knows no real value for the path parameter {name!r}"
         return [REAL_SLUGS[service]]
 

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from tests.app_routes import served_routes
-from tests.factories import bearer, headers_for
+from tests.factories import bearer, make_account, make_patient, token_for
+from tests.plans.factories import make_plan
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "access.md"
 CALLERS = ("anonymous", "patient", "front_desk", "therapist", "admin", "service")
@@ -27,6 +28,9 @@ POLICY: dict[tuple[str, str, str], dict[str, int]] = {
     ("plans", "GET", "/v1/exercises"): USERS_READ,
     ("plans", "GET", "/v1/exercises/{slug}"): USERS_READ,
     ("plans", "GET", "/v1/audit"): dict(zip(CALLERS, (401, 403, 403, 403, 200, 403), strict=True)),
+    ("plans", "GET", "/v1/plans/{plan_id}/handout"): dict(
+        zip(CALLERS, (401, 200, 403, 200, 200, 403), strict=True)
+    ),
     ("scheduling", "GET", "/v1/locations"): USERS_READ,
     ("scheduling", "GET", "/v1/locations/{slug}"): USERS_READ,
     ("scheduling", "GET", "/v1/appointment-types"): USERS_READ,
@@ -44,20 +48,32 @@ def _params() -> list[object]:
     ]
 
 
-async def _headers(db, apps, caller: str) -> dict[str, str]:
+def _headers(apps, caller: str, account) -> dict[str, str]:
     if caller == "anonymous":
         return {}
     if caller == "service":
         signer = apps["patients"].state.signer
         return bearer(signer.service_token(service="plans", lifetime=timedelta(minutes=5)))
-    return await headers_for(db, apps, caller)
+    return bearer(token_for(apps, account))
+
+
+async def _url(db, path: str, account) -> str:
+    """The path with a seeded slug, or a signed plan of the caller's own (a patient) or of
+    another patient (anyone else)."""
+    url = path.replace("{slug}", SEEDED_SLUG.get(path, ""))
+    if "{plan_id}" in url:
+        patient_id = account.patient_id if account and account.patient_id else None
+        plan = await make_plan(db, patient_id=patient_id or (await make_patient(db)).id)
+        url = url.replace("{plan_id}", str(plan.id))
+    return url
 
 
 @pytest.mark.parametrize(("app", "method", "path", "caller", "expected"), _params())
 async def test_access(apis, db, apps, app, method, path, caller, expected):
-    url = path.replace("{slug}", SEEDED_SLUG.get(path, ""))
+    account = None if caller in ("anonymous", "service") else await make_account(db, role=caller)
+    url = await _url(db, path, account)
 
-    response = await apis[app].request(method, url, headers=await _headers(db, apps, caller))
+    response = await apis[app].request(method, url, headers=_headers(apps, caller, account))
 
     assert response.status_code == expected, response.text
     if expected >= 400:
