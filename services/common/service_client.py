@@ -74,7 +74,7 @@ class ServiceClient:
         tokens: ServiceTokenSource | None = None,
     ) -> None:
         """With `tokens`, a call that forwards no user's token is made as this service."""
-        self._http, self._base, self.name = http, base_url.rstrip("/"), name
+        self.http, self._base, self.name = http, base_url.rstrip("/"), name
         self.policy = policy or CallPolicy()
         self._tokens = tokens
 
@@ -129,7 +129,7 @@ class ServiceClient:
     def _request(self, method: str, path: str, *, token: str | None, **kw: Any) -> httpx.Request:
         headers = self._headers(token) | kw.pop("headers", {})
         try:
-            return self._http.build_request(method, self._base + path, headers=headers, **kw)
+            return self.http.build_request(method, self._base + path, headers=headers, **kw)
         except (httpx.InvalidURL, httpx.HTTPError) as exc:
             raise BadGateway(f"Cannot address the {self.name} service for this call.") from exc
 
@@ -166,7 +166,7 @@ class ServiceClient:
 
     async def _attempt(self, request: httpx.Request) -> _Reply:
         try:
-            response = await self._http.send(request, stream=True, follow_redirects=False)
+            response = await self.http.send(request, stream=True, follow_redirects=False)
             try:
                 body = await self._read_capped(response)
             finally:

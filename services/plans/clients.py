@@ -58,11 +58,13 @@ class SchedulingClient:
 
 
 def _service_client(request: Request, name: str) -> ServiceClient:
+    # One per process, rebuilt when the lifespan's HTTP client is (a restarted app).
+    http = request.app.state.http
     clients: dict[str, ServiceClient] = request.app.state.__dict__.setdefault("clients", {})
-    if name not in clients:
+    if name not in clients or clients[name].http is not http:
         settings = request.app.state.settings
         clients[name] = ServiceClient(
-            request.app.state.http,
+            http,
             getattr(settings, f"{name}_url"),
             name=name,
             policy=CallPolicy.from_settings(settings),

@@ -7,6 +7,7 @@ from services.common.app import create_app
 from services.common.audit import audit_router
 from services.common.settings import get_settings
 from services.plans.audit import trail
+from services.plans.handout.routes import handout_router
 from services.plans.home.routes import home_router
 from services.plans.library.routes import exercises_router, protocols_router
 from services.plans.me.routes import me_plans_router
@@ -28,6 +29,7 @@ def build_app(
             protocols_router,
             me_plans_router,
             home_router,
+            handout_router,
             audit_router(trail, name="read_plans_audit_trail"),
         ],
         settings=settings or get_settings(PlansSettings),

@@ -68,6 +68,7 @@ POLICY: dict[tuple[str, str, str], dict[str, int]] = {
     ("plans", "GET", "/v1/plans/{plan_id}/adherence"): PLAN_READ,
     ("plans", "GET", "/v1/plans/{plan_id}/red-flags"): THERAPISTS,
     ("plans", "POST", FLAG): THERAPISTS,
+    ("plans", "GET", "/v1/plans/{plan_id}/handout"): PLAN_READ,
     ("scheduling", "GET", "/v1/locations"): USERS_READ,
     ("scheduling", "GET", "/v1/locations/{slug}"): USERS_READ,
     ("scheduling", "GET", "/v1/appointment-types"): USERS_READ,
