@@ -6,7 +6,7 @@ service of the platform (a service token of plans; it reaches the service-only r
 an account's status, with real account ids, a random one and garbage). Its requests
 are built from what each route declares in its OpenAPI operation:
 - path ids that exist (a patient, the caller's own record, another patient's, real accounts,
-  real slugs) and ids that do not or cannot;
+  real slugs, plans and a progress report) and ids that do not or cannot;
 - query strings from the route's own query parameters, valid and hostile (huge and negative
   numbers, NUL bytes, LIKE wildcards, unicode, bytes that are not UTF-8, tampered cursors,
   impossible dates);
@@ -29,6 +29,7 @@ import httpx
 import pytest
 
 from services.patients.models import Patient, UserAccount
+from services.plans.models import PlanOfCare, ProgressReport
 from tests.app_routes import RouteLedger, api_routes, served_routes
 from tests.declared_input import (
     GARBAGE_IDS,
@@ -42,6 +43,7 @@ from tests.declared_input import (
     valid_body,
 )
 from tests.factories import PASSWORD, bearer, make_account, make_patient, token_for
+from tests.plans.factories import make_plan
 
 SERVICES = ("patients", "plans", "scheduling")
 ROLES = ("anonymous", "patient", "front_desk", "therapist", "admin", "service")
@@ -65,6 +67,10 @@ class World:
     without_login: Patient
     staff: UserAccount
     headers: dict[str, str]
+    plans: list[PlanOfCare] = field(
+        default_factory=list
+    )  # the caller's own (if a patient's), another's
+    report: ProgressReport | None = None
 
     @classmethod
     async def build(cls, db, apps, role: str) -> "World":
@@ -79,12 +85,24 @@ class World:
             signer = apps["patients"].state.signer
             token = signer.service_token(service=CALLING_SERVICE, lifetime=timedelta(minutes=30))
             headers = bearer(token)
-        return cls(caller, own, other, other_login, without_login, staff, headers)
+        world = cls(caller, own, other, other_login, without_login, staff, headers)
+        await world._add_plans(db)
+        return world
+
+    async def _add_plans(self, db) -> None:
+        for patient in (self.own_record, self.other):
+            if patient is not None:  # each with the report below as its first
+                self.plans.append(await make_plan(db, patient_id=patient.id, progress_reports=1))
+        self.report = ProgressReport(plan_id=self.plans[-1].id, number=1, created_by=self.staff.id)
+        db.add(self.report)
+        await db.commit()
 
     def real_path_values(self, service: str, name: str) -> list[str]:
         ids = {
             "patient_id": [self.own_record, self.other, self.without_login],
             "user_id": [self.caller, self.staff, self.other_login],
+            "plan_id": self.plans,
+            "report_id": [self.report],
         }
         if name in ids:
             return [str(record.id) for record in ids[name] if record is not None]
@@ -111,7 +129,10 @@ class World:
         if form:
             email = (self.caller or self.staff).email
             return {"username": email, "password": PASSWORD, "refresh_token": "r" * 43}.get(name)
-        return BODY_VALUES.get(name)
+        plan = self.plans[-1]  # another patient's, signed: a visit or a report is taken on it
+        return {"plan_id": str(plan.id), "goal_id": plan.goals[0]["id"]}.get(
+            name
+        ) or BODY_VALUES.get(name)
 
 
 BODY_VALUES = {
@@ -139,6 +160,7 @@ BODY_VALUES = {
     "password": STRONG,
     "current_password": PASSWORD,
     "new_password": "another-unusual-passphrase-71",
+    "occurred_at": "2026-11-20T15:00:00+00:00",
 }
 
 # -- the walk ---------------------------------------------------------------------------------

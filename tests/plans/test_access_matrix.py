@@ -8,25 +8,38 @@ the table fails the suite. The patients service has its own matrix in tests/pati
 """
 
 import re
-from datetime import timedelta
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from services.plans.models import PlanOfCare, ProgressReport
 from tests.app_routes import served_routes
-from tests.factories import bearer, headers_for
+from tests.factories import bearer, make_account, make_patient, token_for
+from tests.plans.factories import make_plan
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "access.md"
 CALLERS = ("anonymous", "patient", "front_desk", "therapist", "admin", "service")
 USERS_READ = dict(zip(CALLERS, (401, 200, 200, 200, 200, 403), strict=True))
 PUBLIC = dict.fromkeys(CALLERS, 200)
 PUBLIC_PATHS = ("/healthz", "/readyz", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc")
+CLINICIANS_READ = dict(zip(CALLERS, (401, 403, 403, 200, 200, 403), strict=True))
+CLINICIANS_WRITE = dict(zip(CALLERS, (401, 403, 403, 201, 201, 403), strict=True))
+SERVICES_ONLY = dict(zip(CALLERS, (401, 403, 403, 403, 403, 200), strict=True))
 
 # (app, method, path) -> caller -> status; path parameters as the app names them.
 POLICY: dict[tuple[str, str, str], dict[str, int]] = {
     ("plans", "GET", "/v1/exercises"): USERS_READ,
     ("plans", "GET", "/v1/exercises/{slug}"): USERS_READ,
     ("plans", "GET", "/v1/audit"): dict(zip(CALLERS, (401, 403, 403, 403, 200, 403), strict=True)),
+    ("plans", "GET", "/v1/plans"): CLINICIANS_READ,
+    ("plans", "POST", "/v1/plans/{plan_id}/progress-reports"): CLINICIANS_WRITE,
+    ("plans", "GET", "/v1/plans/{plan_id}/progress-reports"): CLINICIANS_READ,
+    ("plans", "GET", "/v1/plans/{plan_id}/progress-reports/{report_id}"): CLINICIANS_READ,
+    ("plans", "POST", "/v1/visit-outcomes"): SERVICES_ONLY,
     ("scheduling", "GET", "/v1/locations"): USERS_READ,
     ("scheduling", "GET", "/v1/locations/{slug}"): USERS_READ,
     ("scheduling", "GET", "/v1/appointment-types"): USERS_READ,
@@ -34,6 +47,20 @@ POLICY: dict[tuple[str, str, str], dict[str, int]] = {
 }
 # A seeded row behind each route that names one.
 SEEDED_SLUG = {"/v1/exercises/{slug}": "toe-spreads", "/v1/locations/{slug}": "gaithersburg"}
+# A valid body for each write, given the plan the request is about.
+BODIES: dict[tuple[str, str], Callable[[PlanOfCare], dict[str, Any]]] = {
+    ("POST", "/v1/plans/{plan_id}/progress-reports"): lambda plan: {
+        "goal_statuses": [{"goal_id": plan.goals[0]["id"], "status": "in_progress"}]
+    },
+    ("POST", "/v1/visit-outcomes"): lambda plan: {
+        "event_id": str(uuid.uuid4()),
+        "plan_id": str(plan.id),
+        "appointment_id": str(uuid.uuid4()),
+        "outcome": "completed",
+        "occurred_at": datetime.now(UTC).isoformat(),
+        "visit_date": datetime.now(UTC).date().isoformat(),
+    },
+}
 
 
 def _params() -> list[object]:
@@ -44,20 +71,37 @@ def _params() -> list[object]:
     ]
 
 
-async def _headers(db, apps, caller: str) -> dict[str, str]:
+async def _caller(db, apps, caller: str) -> tuple[dict[str, str], uuid.UUID | None]:
+    """The caller's headers, and a patient's own patient id."""
     if caller == "anonymous":
-        return {}
+        return {}, None
     if caller == "service":
         signer = apps["patients"].state.signer
-        return bearer(signer.service_token(service="plans", lifetime=timedelta(minutes=5)))
-    return await headers_for(db, apps, caller)
+        return bearer(signer.service_token(service="plans", lifetime=timedelta(minutes=5))), None
+    account = await make_account(db, role=caller)
+    return bearer(token_for(apps, account)), account.patient_id
+
+
+async def _plan_with_a_report(db, patient_id: uuid.UUID | None) -> tuple[PlanOfCare, uuid.UUID]:
+    """An active plan (a patient's own, for a patient) with one progress report."""
+    patient = patient_id or (await make_patient(db)).id
+    plan = await make_plan(db, patient_id=patient, progress_reports=1)
+    report = ProgressReport(plan_id=plan.id, number=1, created_by=plan.therapist_id)
+    db.add(report)
+    await db.commit()
+    return plan, report.id
 
 
 @pytest.mark.parametrize(("app", "method", "path", "caller", "expected"), _params())
 async def test_access(apis, db, apps, app, method, path, caller, expected):
-    url = path.replace("{slug}", SEEDED_SLUG.get(path, ""))
+    headers, own_patient = await _caller(db, apps, caller)
+    url, body = path.replace("{slug}", SEEDED_SLUG.get(path, "")), None
+    if "{plan_id}" in path or (method, path) in BODIES:
+        plan, report_id = await _plan_with_a_report(db, own_patient)
+        url = url.replace("{plan_id}", str(plan.id)).replace("{report_id}", str(report_id))
+        body = BODIES[(method, path)](plan) if (method, path) in BODIES else None
 
-    response = await apis[app].request(method, url, headers=await _headers(db, apps, caller))
+    response = await apis[app].request(method, url, json=body, headers=headers)
 
     assert response.status_code == expected, response.text
     if expected >= 400:
