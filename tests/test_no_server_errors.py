@@ -6,7 +6,8 @@ service of the platform (a service token of plans; it reaches the service-only r
 an account's status, with real account ids, a random one and garbage). Its requests
 are built from what each route declares in its OpenAPI operation:
 - path ids that exist (a patient, the caller's own record, another patient's, real accounts,
-  real slugs, signed plans of the caller and of another patient) and ids that do not or cannot;
+  real slugs, signed plans of the caller and of another patient with a home log, a red flag
+  and a progress report) and ids that do not or cannot;
 - query strings from the route's own query parameters, valid and hostile (huge and negative
   numbers, NUL bytes, LIKE wildcards, unicode, bytes that are not UTF-8, tampered cursors,
   impossible dates);
@@ -29,7 +30,7 @@ import httpx
 import pytest
 
 from services.patients.models import Patient, UserAccount
-from services.plans.models import RedFlag
+from services.plans.models import PlanOfCare, ProgressReport, RedFlag
 from tests.app_routes import RouteLedger, api_routes, served_routes
 from tests.declared_input import (
     GARBAGE_IDS,
@@ -70,6 +71,7 @@ class World:
     staff: UserAccount
     headers: dict[str, str]
     plan_records: dict[str, list[str]] = field(default_factory=dict)
+    plans: list[PlanOfCare] = field(default_factory=list)  # the caller's own, another's
 
     @classmethod
     async def build(cls, db, apps, role: str) -> "World":
@@ -85,7 +87,9 @@ class World:
             token = signer.service_token(service=CALLING_SERVICE, lifetime=timedelta(minutes=30))
             headers = bearer(token)
         world = cls(caller, own, other, other_login, without_login, staff, headers)
-        world.plan_records = await _plan_records(db, [p for p in (own, other) if p is not None])
+        world.plans, world.plan_records = await _plan_records(
+            db, [p for p in (own, other) if p is not None], staff
+        )
         return world
 
     def real_path_values(self, service: str, name: str) -> list[str]:
@@ -120,22 +124,29 @@ class World:
         if form:
             email = (self.caller or self.staff).email
             return {"username": email, "password": PASSWORD, "refresh_token": "r" * 43}.get(name)
-        return BODY_VALUES.get(name)
+        plan = self.plans[-1]  # another patient's, signed: a visit or a report is taken on it
+        return {"plan_id": str(plan.id), "goal_id": plan.goals[0]["id"]}.get(
+            name
+        ) or BODY_VALUES.get(name)
 
 
-async def _plan_records(db, patients: list[Patient]) -> dict[str, list[str]]:
-    """A plan of care for each patient, with today's home log and a red flag on it."""
-    records: dict[str, list[str]] = {"plan_id": [], "session_id": [], "flag_id": []}
+async def _plan_records(
+    db, patients: list[Patient], staff: UserAccount
+) -> tuple[list[PlanOfCare], dict[str, list[str]]]:
+    """A signed plan of care for each patient, with today's home log, a red flag and a
+    progress report on it."""
+    plans, records = [], {"plan_id": [], "session_id": [], "flag_id": [], "report_id": []}
     for patient in patients:
-        plan = await make_plan(db, patient_id=patient.id)
+        plan = await make_plan(db, patient_id=patient.id, progress_reports=1)
         logged = await make_session(db, plan=plan, performed_on=clinic_today(), pain=9)
         flag = RedFlag(plan_id=plan.id, session_id=logged.id, reason="pain_high", detail="9")
-        db.add(flag)
+        report = ProgressReport(plan_id=plan.id, number=1, created_by=staff.id)
+        db.add_all([flag, report])
         await db.commit()
-        records["plan_id"].append(str(plan.id))
-        records["session_id"].append(str(logged.id))
-        records["flag_id"].append(str(flag.id))
-    return records
+        plans.append(plan)
+        for name, value in zip(records, (plan.id, logged.id, flag.id, report.id), strict=True):
+            records[name].append(str(value))
+    return plans, records
 
 
 BODY_VALUES = {
@@ -168,6 +179,7 @@ BODY_VALUES = {
     "slug": "single-leg-balance",
     "icd10_codes": ["G57.62"],
     "performed_on": clinic_today().isoformat(),
+    "occurred_at": "2026-11-20T15:00:00+00:00",
 }
 
 # -- the walk ---------------------------------------------------------------------------------

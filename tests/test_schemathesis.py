@@ -5,10 +5,10 @@ declare, or accept input the document calls invalid (issue 6).
 The apps run in schemathesis' own event loop (its ASGI transport), so they are built here on
 a database of their own, cloned from the migrated template: what the generated requests
 commit never meets another test. Staff tokens get the requests past authentication (an admin
-on the accounts and audit routes, front desk everywhere else, and a service token of plans on
-the service-only account status, a therapist on the handout) and the routes that take a
-patient, account or plan id get a real one. The suite runs 5 examples per operation;
-`make schemathesis` runs 200 (CLINIC_SCHEMATHESIS_EXAMPLES).
+on the accounts, audit and plan-list routes, front desk everywhere else, a service token of
+plans on the service-only account status and visit outcomes, a therapist on the handout) and
+the routes that take a patient, account or plan id get a real one. The suite runs 5 examples
+per operation; `make schemathesis` runs 200 (CLINIC_SCHEMATHESIS_EXAMPLES).
 """
 
 import os
@@ -65,7 +65,8 @@ def _config(records: dict[str, Any]) -> SchemathesisConfig:
         "create_patient_account": {"patient_id": records["account"]},
     }
     operations = [
-        {"include-path-regex": "^/v1/(users|audit)", "headers": records["admin"]},
+        {"include-path-regex": "^/v1/(users|audit|plans$)", "headers": records["admin"]},
+        {"include-operation-id": "record_visit_outcome", "headers": records["service"]},
         {
             "include-operation-id": "read_account_status",
             "headers": records["service"],

@@ -11,6 +11,8 @@ from services.plans.handout.routes import handout_router
 from services.plans.home.routes import home_router
 from services.plans.library.routes import exercises_router, protocols_router
 from services.plans.me.routes import me_plans_router
+from services.plans.progress.routes import progress_router, visit_outcomes_router
+from services.plans.queues.routes import queues_router
 from services.plans.settings import PlansSettings
 
 
@@ -30,6 +32,9 @@ def build_app(
             me_plans_router,
             home_router,
             handout_router,
+            queues_router,
+            progress_router,
+            visit_outcomes_router,
             audit_router(trail, name="read_plans_audit_trail"),
         ],
         settings=settings or get_settings(PlansSettings),

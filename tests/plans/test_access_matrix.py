@@ -12,14 +12,14 @@ import re
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.plans.models import Exercise, RedFlag
+from services.plans.models import Exercise, PlanOfCare, ProgressReport, RedFlag
 from tests.app_routes import served_routes
 from tests.factories import bearer, make_account, make_patient, token_for
 from tests.plans.factories import make_plan, make_session
@@ -45,6 +45,9 @@ def _staff_write(status: int, *, therapist: bool) -> dict[str, int]:
 
 
 PUBLIC_PATHS = ("/healthz", "/readyz", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc")
+CLINICIANS_READ = dict(zip(CALLERS, (401, 403, 403, 200, 200, 403), strict=True))
+CLINICIANS_WRITE = dict(zip(CALLERS, (401, 403, 403, 201, 201, 403), strict=True))
+SERVICES_ONLY = dict(zip(CALLERS, (401, 403, 403, 403, 403, 200), strict=True))
 
 # (app, method, path) -> caller -> status; path parameters as the app names them.
 POLICY: dict[tuple[str, str, str], dict[str, int]] = {
@@ -69,6 +72,11 @@ POLICY: dict[tuple[str, str, str], dict[str, int]] = {
     ("plans", "GET", "/v1/plans/{plan_id}/red-flags"): THERAPISTS,
     ("plans", "POST", FLAG): THERAPISTS,
     ("plans", "GET", "/v1/plans/{plan_id}/handout"): PLAN_READ,
+    ("plans", "GET", "/v1/plans"): CLINICIANS_READ,
+    ("plans", "POST", "/v1/plans/{plan_id}/progress-reports"): CLINICIANS_WRITE,
+    ("plans", "GET", "/v1/plans/{plan_id}/progress-reports"): CLINICIANS_READ,
+    ("plans", "GET", "/v1/plans/{plan_id}/progress-reports/{report_id}"): CLINICIANS_READ,
+    ("plans", "POST", "/v1/visit-outcomes"): SERVICES_ONLY,
     ("scheduling", "GET", "/v1/locations"): USERS_READ,
     ("scheduling", "GET", "/v1/locations/{slug}"): USERS_READ,
     ("scheduling", "GET", "/v1/appointment-types"): USERS_READ,
@@ -102,10 +110,12 @@ class Example:
     """A well-formed request to a route that takes more than its path: the body, headers
     and the record it names (instead of SEEDED_SLUG), and rows to lay down first."""
 
-    body: dict[str, Any] | None = None
+    # The body, or how to make it from the plan the request is about.
+    body: dict[str, Any] | Callable[[PlanOfCare], dict[str, Any]] | None = None
     headers: dict[str, str] = field(default_factory=dict)
     slug: str | None = None
     prepare: Callable[[AsyncSession], Awaitable[None]] | None = None
+    needs_plan: bool = False  # a plan named in the body, not the path
 
 
 ANY_VERSION = {"If-Match": "*"}
@@ -142,6 +152,22 @@ EXAMPLES = {
     ),
     ("plans", "PATCH", SESSION): Example(body={"pain": 3}, headers=ANY_VERSION),
     ("plans", "POST", FLAG): Example(body={"note": "Called the patient; seeing her on Monday."}),
+    ("plans", "POST", "/v1/plans/{plan_id}/progress-reports"): Example(
+        body=lambda plan: {
+            "goal_statuses": [{"goal_id": plan.goals[0]["id"], "status": "in_progress"}]
+        }
+    ),
+    ("plans", "POST", "/v1/visit-outcomes"): Example(
+        body=lambda plan: {
+            "event_id": str(uuid.uuid4()),
+            "plan_id": str(plan.id),
+            "appointment_id": str(uuid.uuid4()),
+            "outcome": "completed",
+            "occurred_at": datetime.now(UTC).isoformat(),
+            "visit_date": datetime.now(UTC).date().isoformat(),
+        },
+        needs_plan=True,
+    ),
 }
 
 
@@ -164,18 +190,19 @@ async def _caller(db, apps, caller: str) -> tuple[dict[str, str], uuid.UUID | No
     return bearer(token_for(apps, account)), account.patient_id
 
 
-async def _path_values(db, path: str, patient_id: uuid.UUID | None) -> dict[str, str]:
-    """Real records behind a path's ids: a plan the caller may see (their own, for a
-    patient), with today's home log and a red flag on it."""
-    values = {"slug": SEEDED_SLUG.get(path, "")}
-    if "{plan_id}" in path:
-        plan = await make_plan(db, patient_id=patient_id or (await make_patient(db)).id)
-        logged = await make_session(db, plan=plan, performed_on=clinic_today())
-        flag = RedFlag(plan_id=plan.id, session_id=logged.id, reason="pain_high", detail="8")
-        db.add(flag)
-        await db.commit()
-        values |= {"plan_id": str(plan.id), "session_id": str(logged.id), "flag_id": str(flag.id)}
-    return values
+async def _records(db, patient_id: uuid.UUID | None) -> tuple[PlanOfCare, dict[str, str]]:
+    """Real records behind a path's ids: a signed plan the caller may see (their own, for a
+    patient), with today's home log, a red flag and a progress report on it."""
+    plan = await make_plan(db, patient_id=patient_id or (await make_patient(db)).id)
+    logged = await make_session(db, plan=plan, performed_on=clinic_today())
+    flag = RedFlag(plan_id=plan.id, session_id=logged.id, reason="pain_high", detail="8")
+    report = ProgressReport(plan_id=plan.id, number=1, created_by=plan.therapist_id)
+    db.add_all([flag, report])
+    plan.progress_reports = 1
+    db.add(plan)
+    await db.commit()
+    ids = {"plan_id": plan.id, "session_id": logged.id, "flag_id": flag.id, "report_id": report.id}
+    return plan, {name: str(value) for name, value in ids.items()}
 
 
 @pytest.mark.parametrize(("app", "method", "path", "caller", "expected"), _params())
@@ -184,11 +211,15 @@ async def test_access(apis, db, apps, app, method, path, caller, expected):
     if example.prepare:
         await example.prepare(db)
     headers, patient_id = await _caller(db, apps, caller)
-    values = await _path_values(db, path, patient_id)
-    url = path.format(**values | ({"slug": example.slug} if example.slug else {}))
+    values = {"slug": example.slug or SEEDED_SLUG.get(path, "")}
+    body = example.body
+    if "{plan_id}" in path or example.needs_plan:
+        plan, ids = await _records(db, patient_id)
+        values |= ids
+        body = body(plan) if callable(body) else body
 
     response = await apis[app].request(
-        method, url, headers=headers | example.headers, json=example.body
+        method, path.format(**values), headers=headers | example.headers, json=body
     )
 
     assert response.status_code == expected, response.text
