@@ -6,10 +6,10 @@ service of the platform (a service token of plans; it reaches the service-only r
 an account's status, with real account ids, a random one and garbage). Its requests
 are built from what each route declares in its OpenAPI operation:
 - path ids that exist (a patient, the caller's own record, another patient's, real accounts,
-  real slugs) and ids that do not or cannot;
+  a therapist and their time off, real slugs) and ids that do not or cannot;
 - query strings from the route's own query parameters, valid and hostile (huge and negative
   numbers, NUL bytes, LIKE wildcards, unicode, bytes that are not UTF-8, tampered cursors,
-  impossible dates);
+  impossible dates), each beside valid values of the parameters the route requires;
 - headers it declares (If-Match), valid and hostile;
 - bodies from its body schema: valid, then with each field (and each field of a nested object)
   made hostile, plus bodies that are not the declared media type at all.
@@ -22,13 +22,14 @@ import itertools
 import re
 import uuid
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
 
 from services.patients.models import Patient, UserAccount
+from services.scheduling.models import TimeOff
 from tests.app_routes import RouteLedger, api_routes, served_routes
 from tests.declared_input import (
     GARBAGE_IDS,
@@ -48,6 +49,7 @@ ROLES = ("anonymous", "patient", "front_desk", "therapist", "admin", "service")
 CALLING_SERVICE = "plans"  # whose service token the "service" role carries
 STRONG = "a-long-unusual-passphrase-9"
 REAL_SLUGS = {"plans": "toe-spreads", "scheduling": "gaithersburg"}  # seeded reference data
+REAL_VALUES = {"type_slug": "treatment"}  # seeded too
 PROBLEM_JSON = "application/problem+json"
 
 # -- the records a walk targets, and what valid input looks like ------------------------------
@@ -63,7 +65,8 @@ class World:
     other: Patient
     other_login: UserAccount
     without_login: Patient
-    staff: UserAccount
+    staff: UserAccount  # a therapist, with time off
+    time_off: TimeOff
     headers: dict[str, str]
 
     @classmethod
@@ -72,6 +75,15 @@ class World:
         other_login = await make_account(db, role="patient", patient=other)
         without_login = await make_patient(db, given_name="Lonnie")
         staff = await make_account(db, role="therapist")
+        start = datetime(2027, 1, 4, 14, tzinfo=UTC)
+        time_off = TimeOff(
+            therapist_id=staff.id,
+            starts_at=start,
+            ends_at=start + timedelta(hours=3),
+            reason="training",
+            created_by=staff.id,
+        )
+        db.add(time_off)
         caller = None if role in ("anonymous", "service") else await make_account(db, role=role)
         own = await db.get(Patient, caller.patient_id) if caller and caller.patient_id else None
         headers = bearer(token_for(apps, caller)) if caller else {}
@@ -79,17 +91,24 @@ class World:
             signer = apps["patients"].state.signer
             token = signer.service_token(service=CALLING_SERVICE, lifetime=timedelta(minutes=30))
             headers = bearer(token)
-        return cls(caller, own, other, other_login, without_login, staff, headers)
+        return cls(caller, own, other, other_login, without_login, staff, time_off, headers)
 
     def real_path_values(self, service: str, name: str) -> list[str]:
         ids = {
             "patient_id": [self.own_record, self.other, self.without_login],
             "user_id": [self.caller, self.staff, self.other_login],
+            "therapist_id": [self.caller if self._is("therapist") else None, self.staff],
+            "time_off_id": [self.time_off],
         }
         if name in ids:
             return [str(record.id) for record in ids[name] if record is not None]
+        if name in REAL_VALUES:
+            return [REAL_VALUES[name]]
         assert name == "slug", f"the walk knows no real value for the path parameter {name!r}"
         return [REAL_SLUGS[service]]
+
+    def _is(self, role: str) -> bool:
+        return self.caller is not None and self.caller.role == role
 
     def query_value(self, name: str) -> str | None:
         """A value a route's query parameter of this name accepts and finds records with."""
@@ -103,15 +122,22 @@ class World:
             "action": "patient.read",
             "body_region": "foot",
             "tag": "forefoot",
+            "location": "gaithersburg",
+            "locations": "gaithersburg",
+            "type": "treatment",
+            "from": "2026-12-07",
+            "to": "2026-12-11",
+            "after": "2026-12-07T08:00:00-05:00",
+            "therapist_id": str(self.staff.id),
         }.get(name)
 
-    def body_value(self, name: str, form: bool) -> Any:
-        """A value a body field of this name accepts; a form is the sign-in, whose password
-        is the caller's real one."""
+    def body_value(self, name: str, form: bool, fmt: str | None = None) -> Any:
+        """A value a body field of this name (and format) accepts; a form is the sign-in,
+        whose password is the caller's real one."""
         if form:
             email = (self.caller or self.staff).email
             return {"username": email, "password": PASSWORD, "refresh_token": "r" * 43}.get(name)
-        return BODY_VALUES.get(name)
+        return BODY_VALUES_BY_FORMAT.get((name, fmt), BODY_VALUES.get(name))
 
 
 BODY_VALUES = {
@@ -139,6 +165,16 @@ BODY_VALUES = {
     "password": STRONG,
     "current_password": PASSWORD,
     "new_password": "another-unusual-passphrase-71",
+    "location": "gaithersburg",
+    "procedure_code": "97110",
+    "alternative_codes": ["97161"],
+}
+# One name, two kinds of value: a therapist's hours are local "HH:MM", time off is instants.
+BODY_VALUES_BY_FORMAT = {
+    ("start", None): "09:00",
+    ("end", None): "12:00",
+    ("start", "date-time"): "2026-12-24T12:00:00-05:00",
+    ("end", "date-time"): "2026-12-28T08:00:00-05:00",
 }
 
 # -- the walk ---------------------------------------------------------------------------------
@@ -157,6 +193,9 @@ class Walk:
     server_errors: list[str] = field(default_factory=list)
     not_problem_json: list[str] = field(default_factory=list)
     valid_refused: list[str] = field(default_factory=list)
+    # Valid values of the query parameters the route being walked requires: sent with every
+    # request to it, so that a variant is refused for what it changed, not for what it lacks.
+    required_query: dict[str, str] = field(default_factory=dict)
 
     async def send(
         self,
@@ -173,6 +212,7 @@ class Walk:
         if body is not None:
             headers |= {"content-type": body.media_type}
         content = body.content if body is not None else None
+        params = self.required_query | (params or {}) if self.required_query else params
         response = await self.api.request(
             method, url, params=params, headers=headers, content=content
         )
@@ -188,6 +228,7 @@ class Walk:
     async def route(self, method: str, path: str) -> None:
         operation = self.operations.get(path, {}).get(method.lower(), {})
         declared = operation.get("parameters", [])
+        self.required_query = self._required_query(declared)
         headers = {p["name"]: _valid_header(p["name"]) for p in declared if p["in"] == "header"}
         content = operation.get("requestBody", {}).get("content", {})
         body = self._valid_body(content)
@@ -201,6 +242,13 @@ class Walk:
             for value in HEADERS.get(name.lower(), HEADERS[""]):
                 await self.send(value, method, url, headers=headers | {name: value}, body=body)
         await self._bodies(method, url, headers, content)
+
+    def _required_query(self, declared: list[dict[str, Any]]) -> dict[str, str]:
+        required = [p["name"] for p in declared if p["in"] == "query" and p.get("required")]
+        values = {name: self.world.query_value(name) for name in required}
+        unknown = [name for name, value in values.items() if value is None]
+        assert not unknown, f"the walk knows no valid value for the query parameters {unknown}"
+        return {name: value for name, value in values.items() if value is not None}
 
     def _valid_body(self, content: dict[str, Any]) -> Body | None:
         """The valid body in the route's first declared media type; None if it takes none."""
@@ -303,6 +351,7 @@ async def test_no_route_answers_5xx(apps, db, service, role):
         walk = Walk(api, service, world, schemas, document["paths"])
         for method, path in api_routes(app):
             await walk.route(method, path)
+        walk.required_query = {}
         for method, path in sorted(set(served_routes(app)) - set(api_routes(app))):
             await walk.send("page", method, path, headers={}, params={"q": "\x00"})
         by_path = sorted(served_routes(app), key=lambda pair: pair[1])

@@ -2,38 +2,91 @@
 
 POLICY is the "Plans and scheduling" table of docs/access.md as data: for each route of
 either app and each kind of caller, the status. Both apps live here, not one per folder,
-because they share one table and one rule (every user reads, a service token is refused).
+because they share one table and one rule (users only: a service token is refused).
 A route of either app missing from POLICY, a stale row, or a difference between POLICY and
 the table fails the suite. The patients service has its own matrix in tests/patients/.
 """
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from services.patients.models import UserAccount
 from tests.app_routes import served_routes
-from tests.factories import bearer, headers_for
+from tests.factories import bearer, make_account, token_for
+from tests.scheduling.factories import make_time_off
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "access.md"
 CALLERS = ("anonymous", "patient", "front_desk", "therapist", "admin", "service")
-USERS_READ = dict(zip(CALLERS, (401, 200, 200, 200, 200, 403), strict=True))
+
+
+def _row(*statuses: int) -> dict[str, int]:
+    return dict(zip(CALLERS, statuses, strict=True))
+
+
+USERS_READ = _row(401, 200, 200, 200, 200, 403)
+STAFF_READ = _row(401, 403, 200, 200, 200, 403)
 PUBLIC = dict.fromkeys(CALLERS, 200)
+TIME_OFF = "/v1/therapists/{therapist_id}/time-off"
 PUBLIC_PATHS = ("/healthz", "/readyz", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc")
 
 # (app, method, path) -> caller -> status; path parameters as the app names them.
 POLICY: dict[tuple[str, str, str], dict[str, int]] = {
     ("plans", "GET", "/v1/exercises"): USERS_READ,
     ("plans", "GET", "/v1/exercises/{slug}"): USERS_READ,
-    ("plans", "GET", "/v1/audit"): dict(zip(CALLERS, (401, 403, 403, 403, 200, 403), strict=True)),
+    ("plans", "GET", "/v1/audit"): _row(401, 403, 403, 403, 200, 403),
     ("scheduling", "GET", "/v1/locations"): USERS_READ,
     ("scheduling", "GET", "/v1/locations/{slug}"): USERS_READ,
     ("scheduling", "GET", "/v1/appointment-types"): USERS_READ,
+    ("scheduling", "POST", "/v1/appointment-types"): _row(401, 403, 403, 403, 201, 403),
+    ("scheduling", "GET", "/v1/appointment-types/{type_slug}"): USERS_READ,
+    ("scheduling", "PATCH", "/v1/appointment-types/{type_slug}"): _row(
+        401, 403, 403, 403, 200, 403
+    ),
+    # A therapist's cells are for their own id (another therapist's: 403, tests/scheduling).
+    ("scheduling", "PUT", "/v1/therapists/{therapist_id}/hours"): _row(
+        401, 403, 403, 403, 200, 403
+    ),
+    ("scheduling", "GET", "/v1/therapists/{therapist_id}/hours"): STAFF_READ,
+    ("scheduling", "POST", TIME_OFF): _row(401, 403, 403, 201, 201, 403),
+    ("scheduling", "GET", TIME_OFF): _row(401, 403, 403, 200, 200, 403),
+    ("scheduling", "DELETE", f"{TIME_OFF}/{{time_off_id}}"): _row(401, 403, 403, 204, 204, 403),
+    ("scheduling", "GET", "/v1/availability"): STAFF_READ,
+    ("scheduling", "GET", "/v1/availability/next"): STAFF_READ,
     **{(app, "GET", path): PUBLIC for app in ("plans", "scheduling") for path in PUBLIC_PATHS},
 }
 # A seeded row behind each route that names one.
 SEEDED_SLUG = {"/v1/exercises/{slug}": "toe-spreads", "/v1/locations/{slug}": "gaithersburg"}
+# A well-formed request of each route that takes more than its path (a body, a query, a header).
+BODIES: dict[tuple[str, str], object] = {
+    ("POST", "/v1/appointment-types"): {
+        "slug": "dry-needling",
+        "name": "Dry needling",
+        "duration_minutes": 30,
+        "procedure_code": "20560",
+    },
+    ("PATCH", "/v1/appointment-types/{type_slug}"): {"name": "Treatment"},
+    ("PUT", "/v1/therapists/{therapist_id}/hours"): [
+        {"location": "frederick", "weekday": 0, "start": "08:00", "end": "12:00"}
+    ],
+    ("POST", TIME_OFF): {
+        "start": "2026-12-24T12:00:00-05:00",
+        "end": "2026-12-28T08:00:00-05:00",
+        "reason": "Holidays",
+    },
+}
+QUERIES = {
+    "/v1/availability": {
+        "location": "frederick",
+        "type": "treatment",
+        "from": "2026-12-07",
+        "to": "2026-12-11",
+    },
+    "/v1/availability/next": {"type": "treatment"},
+}
+IF_MATCH = {("PATCH", "/v1/appointment-types/{type_slug}"): {"If-Match": "*"}}
 
 
 def _params() -> list[object]:
@@ -44,20 +97,43 @@ def _params() -> list[object]:
     ]
 
 
-async def _headers(db, apps, caller: str) -> dict[str, str]:
+async def _caller(db, apps, caller: str) -> tuple[UserAccount | None, dict[str, str]]:
     if caller == "anonymous":
-        return {}
+        return None, {}
     if caller == "service":
         signer = apps["patients"].state.signer
-        return bearer(signer.service_token(service="plans", lifetime=timedelta(minutes=5)))
-    return await headers_for(db, apps, caller)
+        return None, bearer(signer.service_token(service="plans", lifetime=timedelta(minutes=5)))
+    account = await make_account(db, role=caller)
+    return account, bearer(token_for(apps, account))
+
+
+async def _url(db, path: str, account: UserAccount | None) -> str:
+    """The path with real values: a seeded slug, and a therapist (the caller, if one) with a
+    time off of theirs."""
+    url = path.replace("{slug}", SEEDED_SLUG.get(path, "")).replace("{type_slug}", "treatment")
+    if "{therapist_id}" in path:
+        mine = account is not None and account.role == "therapist"
+        therapist = account if mine else await make_account(db, role="therapist")
+        url = url.replace("{therapist_id}", str(therapist.id))
+        if "{time_off_id}" in path:
+            start = datetime(2027, 1, 4, 14, tzinfo=UTC)
+            away = await make_time_off(db, therapist.id, start, start + timedelta(hours=2))
+            url = url.replace("{time_off_id}", str(away.id))
+    return url
 
 
 @pytest.mark.parametrize(("app", "method", "path", "caller", "expected"), _params())
 async def test_access(apis, db, apps, app, method, path, caller, expected):
-    url = path.replace("{slug}", SEEDED_SLUG.get(path, ""))
+    account, headers = await _caller(db, apps, caller)
+    url = await _url(db, path, account)
 
-    response = await apis[app].request(method, url, headers=await _headers(db, apps, caller))
+    response = await apis[app].request(
+        method,
+        url,
+        headers=headers | IF_MATCH.get((method, path), {}),
+        json=BODIES.get((method, path)),
+        params=QUERIES.get(path),
+    )
 
     assert response.status_code == expected, response.text
     if expected >= 400:
