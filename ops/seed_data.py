@@ -53,7 +53,9 @@ APPOINTMENT_TYPES: list[dict[str, Any]] = [
         "slug": "evaluation",
         "name": "Initial evaluation",
         "duration_minutes": 60,
+        # Billed by the complexity found at the visit: low, moderate (the usual), high.
         "procedure_code": "97162",
+        "alternative_codes": ["97161", "97163"],
     },
     {
         "slug": "treatment",

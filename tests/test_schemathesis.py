@@ -5,9 +5,10 @@ declare, or accept input the document calls invalid (issue 6).
 The apps run in schemathesis' own event loop (its ASGI transport), so they are built here on
 a database of their own, cloned from the migrated template: what the generated requests
 commit never meets another test. Staff tokens get the requests past authentication (an admin
-on the accounts, audit and plan-list routes, front desk everywhere else, a service token of
-plans on the service-only account status and visit outcomes, a therapist on the handout) and
-the routes that take a patient, account or plan id get a real one. The suite runs 5 examples
+on the accounts, audit, plan-list, appointment-type and therapist routes, front desk everywhere
+else, a service token of plans on the service-only account status and visit outcomes, a
+therapist on the handout) and the routes that take a patient, account, plan or therapist id
+or a type's slug get a real one. The suite runs 5 examples
 per operation; `make schemathesis` runs 200 (CLINIC_SCHEMATHESIS_EXAMPLES).
 """
 
@@ -63,9 +64,18 @@ def _config(records: dict[str, Any]) -> SchemathesisConfig:
         "update_patient": {"patient_id": records["read"], "if-match": "*"},
         "archive_patient": {"patient_id": records["archive"]},
         "create_patient_account": {"patient_id": records["account"]},
+        "read_appointment_type": {"type_slug": "treatment"},
+        "update_appointment_type": {"type_slug": "treatment", "if-match": "*"},
+        **{
+            name: {"therapist_id": records["therapist_id"]}
+            for name in ("replace_hours", "read_hours", "add_time_off", "list_time_off")
+        },
     }
     operations = [
-        {"include-path-regex": "^/v1/(users|audit|plans$)", "headers": records["admin"]},
+        {
+            "include-path-regex": "^/v1/(users|audit|plans$|appointment-types|therapists)",
+            "headers": records["admin"],
+        },
         {"include-operation-id": "record_visit_outcome", "headers": records["service"]},
         {
             "include-operation-id": "read_account_status",
@@ -151,6 +161,7 @@ async def fuzz_records(
             token = signer.access_token(user_id=account.id, role=role, patient_id=None)
             records[role] = bearer(token)
         records["user"] = str(account.id)  # the front desk's: whose status the service asks
+        records["therapist_id"] = str((await make_account(session, role="therapist")).id)
         token = signer.service_token(service="plans", lifetime=timedelta(hours=1))
         records["service"] = bearer(token)
         patients = {use: await make_patient(session) for use in ("read", "archive", "account")}

@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 
 import httpx
 import stamina
+from fastapi import Request
 from pydantic import BaseModel, ValidationError
 
 from services.common.errors import BadGateway, DependencyUnavailable
@@ -209,6 +210,23 @@ class ServiceClient:
         if token:
             headers["Authorization"] = f"Bearer {token}"
         return headers
+
+
+def process_client(request: Request, name: str) -> ServiceClient:
+    """This process's one client of service `name` (`patients`, `plans`, `scheduling`), built
+    on first use on the process's httpx client, calling as this service where no user's
+    token is forwarded. What a service's `clients.py` wraps in its own typed client."""
+    clients: dict[str, ServiceClient] = request.app.state.__dict__.setdefault("clients", {})
+    if name not in clients:
+        settings = request.app.state.settings
+        clients[name] = ServiceClient(
+            request.app.state.http,
+            getattr(settings, f"{name}_url"),
+            name=name,
+            policy=CallPolicy.from_settings(settings),
+            tokens=request.app.state.service_tokens,
+        )
+    return clients[name]
 
 
 def _retry_after(value: str | None) -> float | None:

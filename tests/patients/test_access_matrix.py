@@ -505,7 +505,7 @@ async def account_status_call(ctx: Ctx, variant: str) -> Call:
     user_id = uuid.uuid4() if variant == UNKNOWN_ID else target.id
 
     async def succeeded(response: httpx.Response) -> None:
-        assert response.json() == {"user_id": str(target.id), "active": True}
+        assert response.json() == {"user_id": str(target.id), "active": True, "role": "therapist"}
 
     return Call("GET", f"/v1/accounts/{user_id}/status", succeeded=succeeded)
 

@@ -1,11 +1,12 @@
-"""Who may call what in plans and scheduling, cell by cell over HTTP (matrix row D2).
+"""Who may call what in the plans service, cell by cell over HTTP (matrix row D2).
 
-POLICY is the "Plans and scheduling" table of docs/access.md as data: for each route of
-either app and each kind of caller, the status. Both apps live here, not one per folder,
-because they share one table and one rule (every user reads, a service token is refused).
-A write row sends the well-formed request of EXAMPLES (a body, If-Match).
-A route of either app missing from POLICY, a stale row, or a difference between POLICY and
-the table fails the suite. The patients service has its own matrix in tests/patients/.
+POLICY is the plans rows of the "Plans and scheduling" table of docs/access.md as data: for
+each route and each kind of caller, the status of a well-formed request (EXAMPLES gives a
+body and If-Match where a route takes them) on a record the caller may see: a plan-scoped
+path gets a signed plan with a home log, a red flag and a progress report, a patient's own
+for a patient. Another patient's records answer 404: tests/plans/ checks that per route. A
+route missing from POLICY, a stale row, or a difference between POLICY and the table fails
+the suite. Scheduling's rows: tests/scheduling/test_access_matrix.py.
 """
 
 import re
@@ -77,17 +78,13 @@ POLICY: dict[tuple[str, str, str], dict[str, int]] = {
     ("plans", "GET", "/v1/plans/{plan_id}/progress-reports"): CLINICIANS_READ,
     ("plans", "GET", "/v1/plans/{plan_id}/progress-reports/{report_id}"): CLINICIANS_READ,
     ("plans", "POST", "/v1/visit-outcomes"): SERVICES_ONLY,
-    ("scheduling", "GET", "/v1/locations"): USERS_READ,
-    ("scheduling", "GET", "/v1/locations/{slug}"): USERS_READ,
-    ("scheduling", "GET", "/v1/appointment-types"): USERS_READ,
-    **{(app, "GET", path): PUBLIC for app in ("plans", "scheduling") for path in PUBLIC_PATHS},
+    **{("plans", "GET", path): PUBLIC for path in PUBLIC_PATHS},
 }
 # A seeded row behind each route that names one.
 SEEDED_SLUG = {
     "/v1/exercises/{slug}": "toe-spreads",
     "/v1/exercises/{slug}/retire": "toe-spreads",
     "/v1/protocols/{slug}": "mortons-neuroma",
-    "/v1/locations/{slug}": "gaithersburg",
 }
 UNUSED_EXERCISE = "matrix-unused-exercise"
 
@@ -227,12 +224,8 @@ async def test_access(apis, db, apps, app, method, path, caller, expected):
         assert response.headers["content-type"] == "application/problem+json"
 
 
-def test_every_route_of_both_apps_has_a_policy(apps):
-    served = {
-        (app, method, path)
-        for app in ("plans", "scheduling")
-        for method, path in served_routes(apps[app])
-    }
+def test_every_route_of_the_app_has_a_policy(apps):
+    served = {("plans", method, path) for method, path in served_routes(apps["plans"])}
     assert served - POLICY.keys() == set(), "routes without an access policy"
     assert POLICY.keys() - served == set(), "policy rows for routes the apps do not have"
 
@@ -249,7 +242,8 @@ def _documented_policy() -> dict[tuple[str, str, str], dict[str, int]]:
         if found:
             app, method, path, rest = found.groups()
             statuses = [int(cell) for cell in rest.split("|")]
-            table[(app, method, path)] = dict(zip(CALLERS, statuses, strict=True))
+            if app == "plans":
+                table[(app, method, path)] = dict(zip(CALLERS, statuses, strict=True))
     return table
 
 

@@ -45,6 +45,10 @@ class ServiceTokenResponse(BaseModel):
 class AccountStatusRead(BaseModel):
     user_id: uuid.UUID
     active: bool = Field(description="False once the account is disabled or its patient archived.")
+    role: str = Field(
+        description="`admin`, `therapist`, `front_desk` or `patient`: scheduling confirms with "
+        "it that an id is a therapist's."
+    )
 
 
 # -- the client-credentials grant -----------------------------------------------------------------
@@ -126,25 +130,33 @@ async def issue_service_token(
 # -- account status, and this service's account check ----------------------------------------
 
 
-async def account_is_active(session: AsyncSession, *, user_id: uuid.UUID) -> bool | None:
+async def _role_and_activity(
+    session: AsyncSession, *, user_id: uuid.UUID
+) -> tuple[str, bool] | None:
     """One primary-key lookup (and its patient's, for a patient login); None: no account."""
     statement = (
-        select(UserAccount.disabled_at, Patient.status)
+        select(UserAccount.role, UserAccount.disabled_at, Patient.status)
         .outerjoin(Patient, col(Patient.id) == col(UserAccount.patient_id))
         .where(col(UserAccount.id) == user_id)
     )
     row = (await session.exec(statement)).first()
     if row is None:
         return None
-    disabled_at, patient_status = row
-    return disabled_at is None and patient_status in (None, "active")
+    role, disabled_at, patient_status = row
+    return role, disabled_at is None and patient_status in (None, "active")
+
+
+async def account_is_active(session: AsyncSession, *, user_id: uuid.UUID) -> bool | None:
+    found = await _role_and_activity(session, user_id=user_id)
+    return None if found is None else found[1]
 
 
 async def account_status(session: AsyncSession, *, user_id: uuid.UUID) -> AccountStatusRead:
-    active = await account_is_active(session, user_id=user_id)
-    if active is None:
+    found = await _role_and_activity(session, user_id=user_id)
+    if found is None:
         raise NotFound("No account with this id.")
-    return AccountStatusRead(user_id=user_id, active=active)
+    role, active = found
+    return AccountStatusRead(user_id=user_id, active=active, role=role)
 
 
 class LocalAccountCheck:
