@@ -141,7 +141,9 @@ class Schemas:
             return self.valid_object(main, known, form=form)
         if kind == "array":
             return [self.valid(name, main["items"], known, form=form)]
-        if kind in ("integer", "number"):
+        if kind == "integer":  # FastAPI writes an integer's bounds as floats (1.0)
+            return int(main.get("minimum", 1))
+        if kind == "number":
             return main.get("minimum", 1)
         if kind == "boolean":
             return True

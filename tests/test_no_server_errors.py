@@ -22,13 +22,14 @@ import itertools
 import re
 import uuid
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import httpx
 import pytest
 
 from services.patients.models import Patient, UserAccount
+from services.plans.models import PlanOfCare
 from tests.app_routes import RouteLedger, api_routes, served_routes
 from tests.declared_input import (
     GARBAGE_IDS,
@@ -42,11 +43,14 @@ from tests.declared_input import (
     valid_body,
 )
 from tests.factories import PASSWORD, bearer, make_account, make_patient, token_for
+from tests.plans.factories import make_plan
 
 SERVICES = ("patients", "plans", "scheduling")
+PLAN_STATES = ("active", "draft")  # a plan to change and one to sign
 ROLES = ("anonymous", "patient", "front_desk", "therapist", "admin", "service")
 CALLING_SERVICE = "plans"  # whose service token the "service" role carries
 STRONG = "a-long-unusual-passphrase-9"
+TODAY = date.today()
 REAL_SLUGS = {"plans": "toe-spreads", "scheduling": "gaithersburg"}  # seeded reference data
 PROBLEM_JSON = "application/problem+json"
 
@@ -65,6 +69,7 @@ class World:
     without_login: Patient
     staff: UserAccount
     headers: dict[str, str]
+    plans: list[PlanOfCare] = field(default_factory=list)
 
     @classmethod
     async def build(cls, db, apps, role: str) -> "World":
@@ -79,15 +84,22 @@ class World:
             signer = apps["patients"].state.signer
             token = signer.service_token(service=CALLING_SERVICE, lifetime=timedelta(minutes=30))
             headers = bearer(token)
-        return cls(caller, own, other, other_login, without_login, staff, headers)
+        world = cls(caller, own, other, other_login, without_login, staff, headers)
+        world.plans = [await make_plan(db, patient_id=other.id, status=s) for s in PLAN_STATES]
+        if own is not None:
+            world.plans.append(await make_plan(db, patient_id=own.id))
+        return world
 
     def real_path_values(self, service: str, name: str) -> list[str]:
         ids = {
             "patient_id": [self.own_record, self.other, self.without_login],
             "user_id": [self.caller, self.staff, self.other_login],
         }
+        ids["plan_id"] = self.plans
         if name in ids:
             return [str(record.id) for record in ids[name] if record is not None]
+        if name == "number":  # a plan's revision
+            return ["1"]
         assert name == "slug", f"the walk knows no real value for the path parameter {name!r}"
         return [REAL_SLUGS[service]]
 
@@ -111,7 +123,12 @@ class World:
         if form:
             email = (self.caller or self.staff).email
             return {"username": email, "password": PASSWORD, "refresh_token": "r" * 43}.get(name)
-        return BODY_VALUES.get(name)
+        records = {"patient_id": self.other.id, "therapist_id": self._therapist().id}
+        return str(records[name]) if name in records else BODY_VALUES.get(name)
+
+    def _therapist(self) -> UserAccount:
+        """Whom a plan is for: the caller if a therapist, else a therapist an admin names."""
+        return self.caller if self.caller and self.caller.role == "therapist" else self.staff
 
 
 BODY_VALUES = {
@@ -139,6 +156,14 @@ BODY_VALUES = {
     "password": STRONG,
     "current_password": PASSWORD,
     "new_password": "another-unusual-passphrase-71",
+    # plans of care: a neuroma plan starting today, with dates that fit it
+    "protocol": "mortons-neuroma",
+    "location": "gaithersburg",
+    "slug": "toe-spreads",
+    "start_date": TODAY.isoformat(),
+    "certification_start": TODAY.isoformat(),
+    "certification_end": (TODAY + timedelta(days=30)).isoformat(),
+    "target_date": (TODAY + timedelta(days=42)).isoformat(),
 }
 
 # -- the walk ---------------------------------------------------------------------------------

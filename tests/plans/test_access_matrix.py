@@ -8,13 +8,17 @@ the table fails the suite. The patients service has its own matrix in tests/pati
 """
 
 import re
+import uuid
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
+from services.plans.models import PlanRevision
 from tests.app_routes import served_routes
-from tests.factories import bearer, headers_for
+from tests.factories import bearer, headers_for, make_account, make_patient, token_for
+from tests.plans.factories import make_plan
+from tests.plans.plan_requests import neuroma_body
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "access.md"
 CALLERS = ("anonymous", "patient", "front_desk", "therapist", "admin", "service")
@@ -22,11 +26,34 @@ USERS_READ = dict(zip(CALLERS, (401, 200, 200, 200, 200, 403), strict=True))
 PUBLIC = dict.fromkeys(CALLERS, 200)
 PUBLIC_PATHS = ("/healthz", "/readyz", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc")
 
+# Plans of care: therapists and admins change them; the front desk reads the scheduling facts;
+# a patient gets 403 here for their own plan (they read it at /v1/me/plans), and another
+# patient's plan answers 404 (tests/plans/test_plan_read.py and test_plan_revisions.py).
+CLINICIANS_ONLY = dict(zip(CALLERS, (401, 403, 403, 200, 200, 403), strict=True))
+STAFF_READ = dict(zip(CALLERS, (401, 403, 200, 200, 200, 403), strict=True))
+PLAN = "/v1/plans/{plan_id}"
+# The status the row's plan starts in, and the body a well-formed request sends.
+PLAN_REQUESTS: dict[tuple[str, str], tuple[str, dict | None]] = {
+    ("GET", PLAN): ("active", None),
+    ("PATCH", PLAN): ("active", {"frequency_per_week": 3}),
+    ("POST", f"{PLAN}/activate"): ("draft", None),
+    ("POST", f"{PLAN}/hold"): ("active", {"reason": "Travelling"}),
+    ("POST", f"{PLAN}/resume"): ("on_hold", None),
+    ("POST", f"{PLAN}/complete"): ("active", None),
+    ("POST", f"{PLAN}/discontinue"): ("active", {"reason": "Moved away"}),
+    ("POST", f"{PLAN}/recertify"): ("active", {}),
+    ("GET", f"{PLAN}/revisions"): ("active", None),
+    ("GET", f"{PLAN}/revisions/{{number}}"): ("active", None),
+}
+
 # (app, method, path) -> caller -> status; path parameters as the app names them.
 POLICY: dict[tuple[str, str, str], dict[str, int]] = {
     ("plans", "GET", "/v1/exercises"): USERS_READ,
     ("plans", "GET", "/v1/exercises/{slug}"): USERS_READ,
     ("plans", "GET", "/v1/audit"): dict(zip(CALLERS, (401, 403, 403, 403, 200, 403), strict=True)),
+    ("plans", "POST", "/v1/plans"): {**CLINICIANS_ONLY, "therapist": 201, "admin": 201},
+    **{("plans", *key): CLINICIANS_ONLY for key in PLAN_REQUESTS},
+    ("plans", "GET", PLAN): STAFF_READ,
     ("scheduling", "GET", "/v1/locations"): USERS_READ,
     ("scheduling", "GET", "/v1/locations/{slug}"): USERS_READ,
     ("scheduling", "GET", "/v1/appointment-types"): USERS_READ,
@@ -44,20 +71,47 @@ def _params() -> list[object]:
     ]
 
 
-async def _headers(db, apps, caller: str) -> dict[str, str]:
+async def _caller(db, apps, caller: str) -> tuple[dict[str, str], uuid.UUID]:
+    """The caller's headers, and the patient whose records the request is about: a
+    patient's own, else a fresh one."""
+    if caller == "patient":
+        account = await make_account(db, role="patient")
+        return bearer(token_for(apps, account)), account.patient_id
+    patient = (await make_patient(db)).id
     if caller == "anonymous":
-        return {}
+        return {}, patient
     if caller == "service":
         signer = apps["patients"].state.signer
-        return bearer(signer.service_token(service="plans", lifetime=timedelta(minutes=5)))
-    return await headers_for(db, apps, caller)
+        return bearer(signer.service_token(service="plans", lifetime=timedelta(minutes=5))), patient
+    return await headers_for(db, apps, caller), patient
+
+
+async def _request(db, method: str, path: str, caller: str, patient_id) -> tuple[str, dict | None]:
+    """The URL and body of a well-formed request to the row's route."""
+    if (method, path) == ("POST", "/v1/plans"):
+        therapist = await make_account(db, role="therapist")
+        extra = {"therapist_id": str(therapist.id)} if caller == "admin" else {}
+        return path, neuroma_body(patient_id, **extra)
+    if (method, path) not in PLAN_REQUESTS:
+        return path.replace("{slug}", SEEDED_SLUG.get(path, "")), None
+    status, body = PLAN_REQUESTS[method, path]
+    plan = await make_plan(db, patient_id=patient_id, status=status)
+    if path.endswith("{number}"):  # make_plan signs a plan without writing its revision
+        revision = PlanRevision(
+            plan_id=plan.id, number=1, kind="signed", plan_version=1, changed_by=plan.therapist_id
+        )
+        db.add(revision)
+        await db.commit()
+    return path.replace("{plan_id}", str(plan.id)).replace("{number}", "1"), body
 
 
 @pytest.mark.parametrize(("app", "method", "path", "caller", "expected"), _params())
 async def test_access(apis, db, apps, app, method, path, caller, expected):
-    url = path.replace("{slug}", SEEDED_SLUG.get(path, ""))
+    headers, patient_id = await _caller(db, apps, caller)
+    url, body = await _request(db, method, path, caller, patient_id)
+    headers |= {"If-Match": "*"} if method == "PATCH" else {}
 
-    response = await apis[app].request(method, url, headers=await _headers(db, apps, caller))
+    response = await apis[app].request(method, url, json=body, headers=headers)
 
     assert response.status_code == expected, response.text
     if expected >= 400:
