@@ -2,11 +2,13 @@
 recertification, over HTTP. A move not allowed from the current status is a 409 that says
 which moves are; every move of a signed plan is a revision."""
 
+import uuid
+
 import pytest
 from sqlmodel import select
 
-from services.plans.models import AuditEvent
-from tests.factories import make_patient
+from services.plans.models import AuditEvent, PlanOfCare
+from tests.factories import bearer, make_account, make_patient, token_for
 from tests.plans.factories import make_plan
 from tests.plans.plan_requests import (
     create_plan,
@@ -193,3 +195,33 @@ async def test_moves_are_audited(plans_api, db, apps):
         )
     ).all()
     assert [r.action for r in rows] == ["plan.create", "plan.activate", "plan.hold"]
+
+
+WRITES = [
+    ("PATCH", "", {"frequency_per_week": 3}),
+    ("POST", "/hold", None),
+    ("POST", "/discontinue", {"reason": "Moved away"}),
+    ("POST", "/recertify", None),
+    ("GET", "/revisions", None),
+]
+
+
+@pytest.mark.parametrize(("method", "tail", "body"), WRITES)
+async def test_a_patient_reaches_no_plan_here(plans_api, db, apps, method, tail, body):
+    """D1: another patient's plan answers 404, like an id that does not exist; their own,
+    403. Nothing changes."""
+    own = await make_patient(db)
+    login = bearer(token_for(apps, await make_account(db, role="patient", patient=own)))
+    mine = await make_plan(db, patient_id=own.id)
+    theirs = await make_plan(db, patient_id=(await make_patient(db)).id)
+    headers = login | {"If-Match": "*"}
+
+    answers = [
+        await plans_api.request(method, f"/v1/plans/{plan}{tail}", json=body, headers=headers)
+        for plan in (mine.id, theirs.id, uuid.uuid4())
+    ]
+
+    assert [a.status_code for a in answers] == [403, 404, 404]
+    assert answers[1].json() | {"instance": None} == answers[2].json() | {"instance": None}
+    stored = await db.get(PlanOfCare, theirs.id, populate_existing=True)
+    assert (stored.version, stored.status) == (1, "active")
