@@ -246,3 +246,14 @@ async def test_reading_revisions_is_audited(plans_api, db, apps):
     ).all()
     assert [r.action for r in rows] == ["plan.create", "plan.activate", "plan.revision.read"]
     assert rows[-1].detail == {"numbers": [1]}
+
+
+@pytest.mark.parametrize("field", ["diagnoses", "goals"])
+async def test_a_signed_plan_keeps_a_diagnosis_and_a_goal(plans_api, db, apps, field):
+    """What signing needed stays: emptying it on a signed plan is 422 (a draft may)."""
+    plan, headers = await signed_plan(db, apps, plans_api)
+    response = await plans_api.patch(
+        f"/v1/plans/{plan['id']}", json={field: []}, headers=headers | if_match(plan)
+    )
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"][0]["loc"] == ["body", field]

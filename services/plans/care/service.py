@@ -188,8 +188,11 @@ async def read_plan(
     plan = await reachable_plan(
         session, plan_id, caller=caller, origin=origin, action="plan.read", roles=STAFF
     )
-    scheduling_only = caller.role == "front_desk"
-    read = await (scheduling_read if scheduling_only else plan_read)(session, plan)
+    read: PlanRead | PlanSchedulingRead
+    if caller.role == "front_desk":
+        read = await scheduling_read(session, plan)
+    else:
+        read = await plan_read(session, plan)
     await _audit(session, plan, "plan.read", caller=caller, origin=origin, view=read.view)
     return plan, read
 
@@ -229,6 +232,7 @@ async def _changed_values(
 ) -> dict[str, Any]:
     """The columns the update sets, checked against the plan as it stands."""
     sent = data.model_fields_set
+    _check_still_signable(plan, data)
     values: dict[str, Any] = data.model_dump(
         include=sent & {"frequency_per_week", "duration_weeks", "home_equipment"}
     )
@@ -245,6 +249,15 @@ async def _changed_values(
         values["program"] = await _changed_program(session, plan, data)
         await program.record_use(session, plan.id, values["program"])
     return values
+
+
+def _check_still_signable(plan: PlanOfCare, data: PlanUpdate) -> None:
+    """A signed plan keeps what signing needed: a diagnosis and a goal."""
+    for name in ("diagnoses", "goals"):
+        if plan.status != "draft" and name in data.model_fields_set and not getattr(data, name):
+            raise InvalidInput(
+                f"A signed plan keeps at least one of its {name}.", field=f"body.{name}"
+            )
 
 
 def _certification_end(plan: PlanOfCare, data: PlanUpdate) -> Any:
