@@ -143,7 +143,7 @@ class Schemas:
             return self.valid_object(main, known, form=form)
         if kind == "array":
             return [self.valid(name, main["items"], known, form=form)]
-        if kind == "integer":  # FastAPI writes a body's integer bounds as floats (0.0)
+        if kind == "integer":  # FastAPI writes an integer's bounds as floats (1.0)
             return int(main.get("minimum", 1))
         if kind == "number":
             return main.get("minimum", 1)

@@ -49,12 +49,14 @@ from tests.plans.factories import make_plan, make_session
 from tests.plans.home_setup import clinic_today
 
 SERVICES = ("patients", "plans", "scheduling")
+PLAN_STATES = ("active", "draft")  # a plan to change and one to sign
 ROLES = ("anonymous", "patient", "front_desk", "therapist", "admin", "service")
 CALLING_SERVICE = "plans"  # whose service token the "service" role carries
 STRONG = "a-long-unusual-passphrase-9"
 # Seeded reference data: an exercise and a protocol of plans, a clinic of scheduling.
 REAL_SLUGS = {"plans": ["toe-spreads", "mortons-neuroma"], "scheduling": ["gaithersburg"]}
 REAL_VALUES = {"type_slug": "treatment"}  # seeded too
+TODAY = clinic_today()
 PROBLEM_JSON = "application/problem+json"
 
 # -- the records a walk targets, and what valid input looks like ------------------------------
@@ -74,7 +76,9 @@ class World:
     time_off: TimeOff
     headers: dict[str, str]
     plan_records: dict[str, list[str]] = field(default_factory=dict)
-    plans: list[PlanOfCare] = field(default_factory=list)  # the caller's own, another's
+    # Plans the walk's paths name: another patient's in each of PLAN_STATES, the caller's own.
+    plans: list[PlanOfCare] = field(default_factory=list)
+    logged_plan: PlanOfCare | None = None  # another patient's, signed: bodies name it
 
     @classmethod
     async def build(cls, db, apps, role: str) -> "World":
@@ -99,9 +103,13 @@ class World:
             token = signer.service_token(service=CALLING_SERVICE, lifetime=timedelta(minutes=30))
             headers = bearer(token)
         world = cls(caller, own, other, other_login, without_login, staff, time_off, headers)
-        world.plans, world.plan_records = await _plan_records(
+        world.plans = [await make_plan(db, patient_id=other.id, status=s) for s in PLAN_STATES]
+        if own is not None:
+            world.plans.append(await make_plan(db, patient_id=own.id))
+        logged, world.plan_records = await _plan_records(
             db, [p for p in (own, other) if p is not None], staff
         )
+        world.logged_plan = logged[-1]
         return world
 
     def real_path_values(self, service: str, name: str) -> list[str]:
@@ -111,12 +119,15 @@ class World:
             "therapist_id": [self.caller if self._is("therapist") else None, self.staff],
             "time_off_id": [self.time_off],
         }
+        ids["plan_id"] = self.plans
         if name in ids:
             return [str(record.id) for record in ids[name] if record is not None]
         if name in self.plan_records:
             return self.plan_records[name]
         if name in REAL_VALUES:
             return [REAL_VALUES[name]]
+        if name == "number":  # a plan's revision
+            return ["1"]
         assert name == "slug", f"the walk knows no real value for the path parameter {name!r}"
         return REAL_SLUGS[service]
 
@@ -150,10 +161,21 @@ class World:
         if form:
             email = (self.caller or self.staff).email
             return {"username": email, "password": PASSWORD, "refresh_token": "r" * 43}.get(name)
-        plan = self.plans[-1]  # another patient's, signed: a visit or a report is taken on it
-        return {"plan_id": str(plan.id), "goal_id": plan.goals[0]["id"]}.get(
-            name
-        ) or BODY_VALUES_BY_FORMAT.get((name, fmt), BODY_VALUES.get(name))
+        plan = self.logged_plan  # a visit or a report is taken on it
+        assert plan is not None
+        records = {
+            "patient_id": str(self.other.id),
+            "therapist_id": str(self._therapist().id),
+            "plan_id": str(plan.id),
+            "goal_id": plan.goals[0]["id"],
+        }
+        if name in records:
+            return records[name]
+        return BODY_VALUES_BY_FORMAT.get((name, fmt), BODY_VALUES.get(name))
+
+    def _therapist(self) -> UserAccount:
+        """Whom a plan is for: the caller if a therapist, else a therapist an admin names."""
+        return self.caller if self.caller and self.caller.role == "therapist" else self.staff
 
 
 async def _plan_records(
@@ -206,7 +228,13 @@ BODY_VALUES = {
     "icd10_codes": ["G57.62"],
     "performed_on": clinic_today().isoformat(),
     "occurred_at": "2026-11-20T15:00:00+00:00",
+    # plans of care: a neuroma plan starting today, with dates that fit it
+    "protocol": "mortons-neuroma",
     "location": "gaithersburg",
+    "start_date": TODAY.isoformat(),
+    "certification_start": TODAY.isoformat(),
+    "certification_end": (TODAY + timedelta(days=30)).isoformat(),
+    "target_date": (TODAY + timedelta(days=42)).isoformat(),
     "procedure_code": "97110",
     "alternative_codes": ["97161"],
 }

@@ -25,6 +25,18 @@ class AccountRef(BaseModel):
     role: str
 
 
+class PatientStatusRef(BaseModel):
+    id: uuid.UUID
+    status: Literal["active", "archived"]
+
+
+class AccountStatusRef(BaseModel):
+    user_id: uuid.UUID
+    active: bool
+    role: str
+    display_name: str
+
+
 class LocationRef(BaseModel):
     slug: str
     name: str
@@ -47,6 +59,15 @@ class PatientsClient:
     async def me(self, *, token: str) -> AccountRef | None:
         """The caller's own account (its display name)."""
         return await self._client.get("/v1/users/me", AccountRef, token=token)
+
+    async def patient_status(self, patient_id: uuid.UUID) -> PatientStatusRef | None:
+        """Whether the patient exists and is active, asked as this service (None: no such
+        patient): an admin's own token could not read the record."""
+        return await self._client.get(f"/v1/patients/{patient_id}/status", PatientStatusRef)
+
+    async def account_status(self, user_id: uuid.UUID) -> AccountStatusRef | None:
+        """Another account's role, name and whether it may act, asked as this service."""
+        return await self._client.get(f"/v1/accounts/{user_id}/status", AccountStatusRef)
 
 
 class SchedulingClient:

@@ -18,11 +18,12 @@ Part = Literal["home", "clinic"]
 GoalTerm = Literal["short", "long"]
 GoalStatus = Literal["not_started", "in_progress", "met", "not_met", "discontinued"]
 
-Sets = Annotated[int, Field(ge=1, le=10)]
-Reps = Annotated[int, Field(ge=1, le=100)]
-HoldSeconds = Annotated[int, Field(ge=0, le=600)]
-TimesPerDay = Annotated[int, Field(ge=1, le=6)]
-DaysPerWeek = Annotated[int, Field(ge=1, le=7)]
+# Strict: a JSON `true` is not a count (pydantic alone would take it as 1).
+Sets = Annotated[int, Field(ge=1, le=10, strict=True)]
+Reps = Annotated[int, Field(ge=1, le=100, strict=True)]
+HoldSeconds = Annotated[int, Field(ge=0, le=600, strict=True)]
+TimesPerDay = Annotated[int, Field(ge=1, le=6, strict=True)]
+DaysPerWeek = Annotated[int, Field(ge=1, le=7, strict=True)]
 
 
 class Dosage(Strict):

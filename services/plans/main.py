@@ -7,6 +7,7 @@ from services.common.app import create_app
 from services.common.audit import audit_router
 from services.common.settings import get_settings
 from services.plans.audit import trail
+from services.plans.care.routes import plans_router
 from services.plans.handout.routes import handout_router
 from services.plans.home.routes import home_router
 from services.plans.library.routes import exercises_router, protocols_router
@@ -35,6 +36,7 @@ def build_app(
             queues_router,
             progress_router,
             visit_outcomes_router,
+            plans_router,
             audit_router(trail, name="read_plans_audit_trail"),
         ],
         settings=settings or get_settings(PlansSettings),

@@ -20,11 +20,12 @@ from typing import Any
 import pytest
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.plans.models import Exercise, PlanOfCare, ProgressReport, RedFlag
+from services.plans.models import Exercise, PlanOfCare, PlanRevision, ProgressReport, RedFlag
 from tests.app_routes import served_routes
 from tests.factories import bearer, make_account, make_patient, token_for
 from tests.plans.factories import make_plan, make_session
 from tests.plans.home_setup import a_log, clinic_today
+from tests.plans.plan_requests import neuroma_body
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "access.md"
 CALLERS = ("anonymous", "patient", "front_desk", "therapist", "admin", "service")
@@ -49,6 +50,26 @@ PUBLIC_PATHS = ("/healthz", "/readyz", "/openapi.json", "/docs", "/docs/oauth2-r
 CLINICIANS_READ = dict(zip(CALLERS, (401, 403, 403, 200, 200, 403), strict=True))
 CLINICIANS_WRITE = dict(zip(CALLERS, (401, 403, 403, 201, 201, 403), strict=True))
 SERVICES_ONLY = dict(zip(CALLERS, (401, 403, 403, 403, 403, 200), strict=True))
+
+# Plans of care: therapists and admins change them; the front desk reads the scheduling facts;
+# a patient gets 403 here for their own plan (they read it at /v1/me/plans), and another
+# patient's plan answers 404 (tests/plans/test_plan_read.py and test_plan_revisions.py).
+CLINICIANS_ONLY = dict(zip(CALLERS, (401, 403, 403, 200, 200, 403), strict=True))
+STAFF_READ = dict(zip(CALLERS, (401, 403, 200, 200, 200, 403), strict=True))
+PLAN = "/v1/plans/{plan_id}"
+# The status the row's plan starts in, and the body a well-formed request sends.
+PLAN_REQUESTS: dict[tuple[str, str], tuple[str, dict | None]] = {
+    ("GET", PLAN): ("active", None),
+    ("PATCH", PLAN): ("active", {"frequency_per_week": 3}),
+    ("POST", f"{PLAN}/activate"): ("draft", None),
+    ("POST", f"{PLAN}/hold"): ("active", {"reason": "Travelling"}),
+    ("POST", f"{PLAN}/resume"): ("on_hold", None),
+    ("POST", f"{PLAN}/complete"): ("active", None),
+    ("POST", f"{PLAN}/discontinue"): ("active", {"reason": "Moved away"}),
+    ("POST", f"{PLAN}/recertify"): ("active", {}),
+    ("GET", f"{PLAN}/revisions"): ("active", None),
+    ("GET", f"{PLAN}/revisions/{{number}}"): ("active", None),
+}
 
 # (app, method, path) -> caller -> status; path parameters as the app names them.
 POLICY: dict[tuple[str, str, str], dict[str, int]] = {
@@ -79,6 +100,9 @@ POLICY: dict[tuple[str, str, str], dict[str, int]] = {
     ("plans", "GET", "/v1/plans/{plan_id}/progress-reports/{report_id}"): CLINICIANS_READ,
     ("plans", "POST", "/v1/visit-outcomes"): SERVICES_ONLY,
     **{("plans", "GET", path): PUBLIC for path in PUBLIC_PATHS},
+    ("plans", "POST", "/v1/plans"): {**CLINICIANS_ONLY, "therapist": 201, "admin": 201},
+    **{("plans", *key): CLINICIANS_ONLY for key in PLAN_REQUESTS},
+    ("plans", "GET", PLAN): STAFF_READ,
 }
 # A seeded row behind each route that names one.
 SEEDED_SLUG = {
@@ -113,10 +137,17 @@ class Example:
     slug: str | None = None
     prepare: Callable[[AsyncSession], Awaitable[None]] | None = None
     needs_plan: bool = False  # a plan named in the body, not the path
+    plan_status: str = "active"  # the status the request's plan starts in
 
 
 ANY_VERSION = {"If-Match": "*"}
 EXAMPLES = {
+    **{
+        ("plans", method, path): Example(
+            body=body, plan_status=status, headers=ANY_VERSION if method == "PATCH" else {}
+        )
+        for (method, path), (status, body) in PLAN_REQUESTS.items()
+    },
     ("plans", "POST", "/v1/exercises"): Example(
         body={
             "slug": "matrix-heel-raises",
@@ -187,19 +218,41 @@ async def _caller(db, apps, caller: str) -> tuple[dict[str, str], uuid.UUID | No
     return bearer(token_for(apps, account)), account.patient_id
 
 
-async def _records(db, patient_id: uuid.UUID | None) -> tuple[PlanOfCare, dict[str, str]]:
-    """Real records behind a path's ids: a signed plan the caller may see (their own, for a
-    patient), with today's home log, a red flag and a progress report on it."""
-    plan = await make_plan(db, patient_id=patient_id or (await make_patient(db)).id)
+async def _records(
+    db, patient_id: uuid.UUID | None, status: str
+) -> tuple[PlanOfCare, dict[str, str]]:
+    """Real records behind a path's ids: a plan the caller may see (their own, for a
+    patient), with its first revision, today's home log, a red flag and a progress report."""
+    plan = await make_plan(db, patient_id=patient_id or (await make_patient(db)).id, status=status)
     logged = await make_session(db, plan=plan, performed_on=clinic_today())
     flag = RedFlag(plan_id=plan.id, session_id=logged.id, reason="pain_high", detail="8")
     report = ProgressReport(plan_id=plan.id, number=1, created_by=plan.therapist_id)
     db.add_all([flag, report])
+    if status != "draft":  # make_plan signs a plan without writing its revision
+        db.add(
+            PlanRevision(
+                plan_id=plan.id,
+                number=1,
+                kind="signed",
+                plan_version=1,
+                changed_by=plan.therapist_id,
+            )
+        )
     plan.progress_reports = 1
     db.add(plan)
     await db.commit()
     ids = {"plan_id": plan.id, "session_id": logged.id, "flag_id": flag.id, "report_id": report.id}
-    return plan, {name: str(value) for name, value in ids.items()}
+    return plan, {name: str(value) for name, value in ids.items()} | {"number": "1"}
+
+
+async def _new_plan_body(db, caller: str, patient_id: uuid.UUID | None) -> dict[str, Any]:
+    """POST /v1/plans: a neuroma plan for the caller's patient (or a fresh one); an admin
+    names the therapist."""
+    patient = patient_id or (await make_patient(db)).id
+    therapist = await make_account(db, role="therapist")
+    return neuroma_body(
+        patient, **({"therapist_id": str(therapist.id)} if caller == "admin" else {})
+    )
 
 
 @pytest.mark.parametrize(("app", "method", "path", "caller", "expected"), _params())
@@ -211,9 +264,11 @@ async def test_access(apis, db, apps, app, method, path, caller, expected):
     values = {"slug": example.slug or SEEDED_SLUG.get(path, "")}
     body = example.body
     if "{plan_id}" in path or example.needs_plan:
-        plan, ids = await _records(db, patient_id)
+        plan, ids = await _records(db, patient_id, example.plan_status)
         values |= ids
         body = body(plan) if callable(body) else body
+    if (method, path) == ("POST", "/v1/plans"):
+        body = await _new_plan_body(db, caller, patient_id)
 
     response = await apis[app].request(
         method, path.format(**values), headers=headers | example.headers, json=body

@@ -208,6 +208,13 @@ class DiagnosisRead(BaseModel):
     description: str | None = None
 
 
+class PatientStatusRead(BaseModel):
+    """What another service learns of a patient before it writes for them."""
+
+    id: uuid.UUID
+    status: Literal["active", "archived"]
+
+
 class PatientRead(BaseModel):
     id: uuid.UUID
     given_name: str
