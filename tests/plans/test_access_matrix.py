@@ -9,26 +9,27 @@ route missing from POLICY, a stale row, or a difference between POLICY and the t
 the suite. Scheduling's rows: tests/scheduling/test_access_matrix.py.
 """
 
-import re
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.plans.models import Exercise, PlanOfCare, PlanRevision, ProgressReport, RedFlag
-from tests.app_routes import served_routes
+from tests.access_table import (
+    CALLERS,
+    PUBLIC_PATHS,
+    assert_documented,
+    assert_every_route_has_a_policy,
+)
 from tests.factories import bearer, make_account, make_patient, token_for
 from tests.plans.factories import make_plan, make_session
 from tests.plans.home_setup import a_log, clinic_today
 from tests.plans.plan_requests import neuroma_body
 
-DOC = Path(__file__).resolve().parents[2] / "docs" / "access.md"
-CALLERS = ("anonymous", "patient", "front_desk", "therapist", "admin", "service")
 USERS_READ = dict(zip(CALLERS, (401, 200, 200, 200, 200, 403), strict=True))
 PATIENT_ONLY = dict(zip(CALLERS, (401, 200, 403, 403, 403, 403), strict=True))
 PUBLIC = dict.fromkeys(CALLERS, 200)
@@ -46,7 +47,6 @@ def _staff_write(status: int, *, therapist: bool) -> dict[str, int]:
     )
 
 
-PUBLIC_PATHS = ("/healthz", "/readyz", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc")
 CLINICIANS_READ = dict(zip(CALLERS, (401, 403, 403, 200, 200, 403), strict=True))
 CLINICIANS_WRITE = dict(zip(CALLERS, (401, 403, 403, 201, 201, 403), strict=True))
 SERVICES_ONLY = dict(zip(CALLERS, (401, 403, 403, 403, 403, 200), strict=True))
@@ -280,32 +280,8 @@ async def test_access(apis, db, apps, app, method, path, caller, expected):
 
 
 def test_every_route_of_the_app_has_a_policy(apps):
-    served = {("plans", method, path) for method, path in served_routes(apps["plans"])}
-    assert served - POLICY.keys() == set(), "routes without an access policy"
-    assert POLICY.keys() - served == set(), "policy rows for routes the apps do not have"
-
-
-def _documented_policy() -> dict[tuple[str, str, str], dict[str, int]]:
-    """The rows `| app | METHOD | `/path` | status | ... |` under "## Plans and scheduling"."""
-    text = DOC.read_text(encoding="utf-8").split("\n## Plans and scheduling\n", 1)[1]
-    section = text.split("\n## ", 1)[0]
-    header = next(line for line in section.splitlines() if line.startswith("| app |"))
-    assert tuple(c.strip() for c in header.strip("| ").split("|"))[3:] == CALLERS
-    table = {}
-    for line in section.splitlines():
-        found = re.match(r"^\| ([a-z]+) \| ([A-Z]+) \| `(\S+)` \|(.*)\|$", line)
-        if found:
-            app, method, path, rest = found.groups()
-            statuses = [int(cell) for cell in rest.split("|")]
-            if app == "plans":
-                table[(app, method, path)] = dict(zip(CALLERS, statuses, strict=True))
-    return table
+    assert_every_route_has_a_policy("plans", apps["plans"], POLICY)
 
 
 def test_the_documented_table_is_this_policy():
-    """The API rows are in the table; the public pages are one sentence under it."""
-    documented = _documented_policy()
-    assert documented == {key: row for key, row in POLICY.items() if key[2] not in PUBLIC_PATHS}
-    text = DOC.read_text(encoding="utf-8").split("\n## Plans and scheduling\n", 1)[1]
-    section = " ".join(text.split("\n## ", 1)[0].split())
-    assert all(f"`{path}`" in section for path in PUBLIC_PATHS)
+    assert_documented("plans", POLICY)

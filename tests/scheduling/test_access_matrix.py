@@ -6,19 +6,19 @@ or a difference between POLICY and the table fails the suite. The plans rows are
 tests/plans/test_access_matrix.py, the patients service by tests/patients/.
 """
 
-import re
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
 from services.patients.models import UserAccount
-from tests.app_routes import served_routes
+from tests.access_table import (
+    CALLERS,
+    PUBLIC_PATHS,
+    assert_documented,
+    assert_every_route_has_a_policy,
+)
 from tests.factories import bearer, make_account, token_for
 from tests.scheduling.factories import make_time_off
-
-DOC = Path(__file__).resolve().parents[2] / "docs" / "access.md"
-CALLERS = ("anonymous", "patient", "front_desk", "therapist", "admin", "service")
 
 
 def _row(*statuses: int) -> dict[str, int]:
@@ -29,7 +29,6 @@ USERS_READ = _row(401, 200, 200, 200, 200, 403)
 STAFF_READ = _row(401, 403, 200, 200, 200, 403)
 PUBLIC = dict.fromkeys(CALLERS, 200)
 TIME_OFF = "/v1/therapists/{therapist_id}/time-off"
-PUBLIC_PATHS = ("/healthz", "/readyz", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc")
 
 # (app, method, path) -> caller -> status; path parameters as the app names them.
 POLICY: dict[tuple[str, str, str], dict[str, int]] = {
@@ -137,32 +136,8 @@ async def test_access(apis, db, apps, app, method, path, caller, expected):
 
 
 def test_every_route_of_the_app_has_a_policy(apps):
-    served = {("scheduling", method, path) for method, path in served_routes(apps["scheduling"])}
-    assert served - POLICY.keys() == set(), "routes without an access policy"
-    assert POLICY.keys() - served == set(), "policy rows for routes the apps do not have"
-
-
-def _documented_policy() -> dict[tuple[str, str, str], dict[str, int]]:
-    """The rows `| app | METHOD | `/path` | status | ... |` under "## Plans and scheduling"."""
-    text = DOC.read_text(encoding="utf-8").split("\n## Plans and scheduling\n", 1)[1]
-    section = text.split("\n## ", 1)[0]
-    header = next(line for line in section.splitlines() if line.startswith("| app |"))
-    assert tuple(c.strip() for c in header.strip("| ").split("|"))[3:] == CALLERS
-    table = {}
-    for line in section.splitlines():
-        found = re.match(r"^\| ([a-z]+) \| ([A-Z]+) \| `(\S+)` \|(.*)\|$", line)
-        if found:
-            app, method, path, rest = found.groups()
-            statuses = [int(cell) for cell in rest.split("|")]
-            if app == "scheduling":
-                table[(app, method, path)] = dict(zip(CALLERS, statuses, strict=True))
-    return table
+    assert_every_route_has_a_policy("scheduling", apps["scheduling"], POLICY)
 
 
 def test_the_documented_table_is_this_policy():
-    """The API rows are in the table; the public pages are one sentence under it."""
-    documented = _documented_policy()
-    assert documented == {key: row for key, row in POLICY.items() if key[2] not in PUBLIC_PATHS}
-    text = DOC.read_text(encoding="utf-8").split("\n## Plans and scheduling\n", 1)[1]
-    section = " ".join(text.split("\n## ", 1)[0].split())
-    assert all(f"`{path}`" in section for path in PUBLIC_PATHS)
+    assert_documented("scheduling", POLICY)
