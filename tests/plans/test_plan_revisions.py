@@ -126,7 +126,28 @@ async def test_taking_equipment_away_moves_its_exercises_to_the_clinic(plans_api
     parts = {i["slug"]: i["part"] for i in response.json()["exercises"]}
     assert parts["gastroc-soleus-stretch"] == "clinic"
     revision = await plans_api.get(f"/v1/plans/{plan['id']}/revisions/2", headers=headers)
-    assert revision.json()["changed_fields"] == ["home_equipment", "program"]
+    assert revision.json()["changed_fields"] == ["exercises", "home_equipment"]
+
+
+@pytest.mark.parametrize(
+    ("change", "fields"),
+    [
+        ({"exercises": [{"slug": "toe-spreads", "sets": 2, "reps": 10}]}, ["exercises"]),
+        ({"authorization": {"visits": 12}}, ["authorization"]),
+        ({"authorization": None, "frequency_per_week": 3}, ["authorization", "frequency_per_week"]),
+    ],
+)
+async def test_a_revision_names_what_changed_as_the_plan_reads(plans_api, db, apps, change, fields):
+    """Changed fields are the plan's fields as PATCH takes and GET answers them (`exercises`,
+    `authorization`), never the columns that store them (`program`, `authorization_visits`)."""
+    plan, headers = await signed_plan(db, apps, plans_api)
+    response = await plans_api.patch(
+        f"/v1/plans/{plan['id']}", json=change, headers=headers | if_match(plan)
+    )
+    assert response.status_code == 200, response.text
+    revision = await plans_api.get(f"/v1/plans/{plan['id']}/revisions/2", headers=headers)
+    assert revision.json()["changed_fields"] == fields
+    assert revision.json()["summary"] == "Changed " + ", ".join(fields)
 
 
 async def test_if_match_is_required_and_must_be_current(plans_api, db, apps):

@@ -25,6 +25,18 @@ from services.plans.care.schemas import RevisionKind
 from services.plans.models import PlanOfCare, PlanRevision
 
 NO_REVISION = "This plan has no revision with this number."
+# Columns a client knows by another name: the one PlanRead answers and PlanUpdate takes.
+_READ_NAMES = {
+    "program": "exercises",
+    "authorization_visits": "authorization",
+    "authorization_valid_from": "authorization",
+    "authorization_valid_until": "authorization",
+}
+
+
+def changed_fields(values: Mapping[str, Any]) -> list[str]:
+    """The plan's fields these column values change, as a reader of the plan names them."""
+    return sorted({_READ_NAMES.get(column, column) for column in values})
 
 
 def check_version(plan: PlanOfCare, expected: Collection[int] | None) -> None:
@@ -54,7 +66,12 @@ async def apply_change(
     )
     if signed:
         await _write_revision(
-            session, plan=updated, kind=kind, fields=sorted(values), summary=summary, caller=caller
+            session,
+            plan=updated,
+            kind=kind,
+            fields=changed_fields(values),
+            summary=summary,
+            caller=caller,
         )
     return updated
 

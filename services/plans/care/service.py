@@ -20,7 +20,7 @@ from services.plans import audit
 from services.plans.care import program
 from services.plans.care.access import STAFF, reachable_plan
 from services.plans.care.reads import plan_read, scheduling_read
-from services.plans.care.revisions import apply_change, check_version
+from services.plans.care.revisions import apply_change, changed_fields, check_version
 from services.plans.care.schemas import (
     AuthorizationIn,
     GoalIn,
@@ -218,12 +218,13 @@ async def update_plan(
     if plan.status in CLOSED_STATUSES:
         raise Conflict(f"The plan is {plan.status}: it no longer changes.")
     values = await _changed_values(session, plan, data)
-    summary = "Changed " + ", ".join(sorted(values))
+    fields = changed_fields(values)
+    summary = "Changed " + ", ".join(fields)
     changed = await apply_change(
         session, plan=plan, values=values, expected=expected, caller=caller, kind="revised",
         summary=summary,
     )  # fmt: skip
-    await _audit(session, changed, action, caller=caller, origin=origin, fields=sorted(values))
+    await _audit(session, changed, action, caller=caller, origin=origin, fields=fields)
     return changed
 
 
