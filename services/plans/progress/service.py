@@ -1,12 +1,13 @@
 """Progress reports: where each goal stands and a note, numbered per plan. Writing one
-restarts the plan's visit clock and sets the goals' statuses. Therapists and admins write
-and read them; a patient hears 404 for another's plan and 403 for their own, like an id
-that is not there and a route that is not theirs. Functions flush; the request commits."""
+restarts the plan's visit clock and sets the goals' statuses, a change to the signed plan
+that makes its next revision (kind `progress_report`) in the same transaction. Therapists
+and admins write and read them; a patient hears 404 for another's plan and 403 for their
+own, like an id that is not there and a route that is not theirs. Functions flush; the
+request commits."""
 
 import uuid
 from typing import Any
 
-from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -17,6 +18,7 @@ from services.common.lookup import one_or_404
 from services.common.pagination import before, decode_cursor, page_of
 from services.common.visibility import PatientScoped
 from services.plans import audit
+from services.plans.changes import apply_change
 from services.plans.models import LIVE_STATUSES, PlanOfCare, ProgressReport
 from services.plans.progress.schemas import GoalStatusIn, ProgressReportCreate
 
@@ -77,26 +79,26 @@ def _goals_with_statuses(
 
 
 async def _restart_visit_clock(
-    session: AsyncSession, *, plan_id: uuid.UUID, goals: list[dict[str, Any]]
+    session: AsyncSession, *, plan: PlanOfCare, goals: list[dict[str, Any]], caller: Caller
 ) -> PlanOfCare:
-    """One UPDATE: the report count up, the visits since the last report back to 0."""
-    table: Any = PlanOfCare
-    now = utcnow()
-    statement = (
-        update(table)
-        .where(col(table.id) == plan_id)
-        .values(
-            progress_reports=table.progress_reports + 1,
-            visits_since_progress_report=0,
-            last_progress_report_at=now,
-            goals=goals,
-            version=table.version + 1,
-            updated_at=now,
-        )
-        .returning(table)
-        .execution_options(populate_existing=True)
+    """The report count up, the visits since the last report back to 0 and the goals'
+    statuses set, as the plan's next revision (one version-checked UPDATE)."""
+    number = plan.progress_reports + 1  # the row is locked: no other report comes between
+    values = {
+        "progress_reports": number,
+        "visits_since_progress_report": 0,
+        "last_progress_report_at": utcnow(),
+        "goals": goals,
+    }
+    return await apply_change(
+        session,
+        plan=plan,
+        values=values,
+        expected=None,
+        caller=caller,
+        kind="progress_report",
+        summary=f"Progress report {number}",
     )
-    return (await session.exec(statement)).scalar_one()  # type: ignore[call-overload,no-any-return]
 
 
 async def record_progress_report(
@@ -121,7 +123,7 @@ async def record_progress_report(
         )
     goals = _goals_with_statuses(plan.goals, data.goal_statuses)
     covered, completed = plan.visits_since_progress_report, plan.completed_visits
-    restarted = await _restart_visit_clock(session, plan_id=plan_id, goals=goals)
+    restarted = await _restart_visit_clock(session, plan=plan, goals=goals, caller=caller)
     report = ProgressReport(
         plan_id=plan_id,
         number=restarted.progress_reports,
