@@ -40,7 +40,7 @@ PLAN_STATUSES = ("draft", "active", "on_hold", "completed", "discontinued")
 LIVE_STATUSES = ("active", "on_hold")  # signed and not ended: visits go on, reports fall due
 PROGRESS_REPORT_VISITS = 10  # a progress report is due every 10 visits
 RED_FLAG_REASONS = ("pain_high", "pain_rising", "new_numbness")
-REVISION_KINDS = ("signed", "revised", "recertified", "status")
+REVISION_KINDS = ("signed", "revised", "recertified", "status", "progress_report")
 CERTIFICATION_DAYS = 90  # the longest certification interval, in calendar days
 
 
@@ -285,7 +285,7 @@ class PlanRevision(SQLModel, table=True):
         )
     )
     number: int = Field(primary_key=True)
-    kind: str = Field(max_length=12)
+    kind: str = Field(max_length=20)
     changed_fields: list[str] = _text_array(40)
     summary: str | None = Field(default=None, max_length=1000)
     content: dict[str, Any] = jsonb_field(default={}, nullable=False)

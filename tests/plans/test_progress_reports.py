@@ -1,5 +1,6 @@
 """Progress reports over HTTP: numbered per plan, restarting the visit clock, setting the
-goals' statuses; therapists and admins only, concurrent reports never share a number."""
+goals' statuses, each a revision of the signed plan; therapists and admins only, concurrent
+reports never share a number."""
 
 import asyncio
 import uuid
@@ -7,9 +8,10 @@ import uuid
 import pytest
 from sqlmodel import col, select
 
-from services.plans.models import AuditEvent, PlanOfCare, ProgressReport
+from services.plans.models import AuditEvent, PlanOfCare, PlanRevision, ProgressReport
 from tests.factories import bearer, headers_for, make_account, make_patient, token_for
 from tests.plans.factories import make_plan
+from tests.plans.plan_requests import signed_plan
 
 
 def _reports(plan_id: uuid.UUID) -> str:
@@ -54,6 +56,32 @@ async def test_a_report_restarts_the_visit_clock_and_sets_the_goals(plans_api, d
     assert after.goals[0]["status"] == "met" and after.goals[0]["text"] == plan.goals[0]["text"]
     audited = (await db.exec(select(AuditEvent).where(AuditEvent.entity_id == report["id"]))).one()
     assert (audited.action, audited.patient_id) == ("plan.progress_report.create", plan.patient_id)
+
+
+async def test_a_report_is_the_plans_next_revision(plans_api, db, apps):
+    """Issue 7: every change to a signed plan makes an immutable revision; a progress report
+    changes the goals and the visit clock."""
+    plan, headers = await signed_plan(db, apps, plans_api)
+    goal = plan["goals"][0]["id"]
+    body = {"goal_statuses": [{"goal_id": goal, "status": "met"}], "note": "Walks 30 min."}
+
+    report = await plans_api.post(_reports(plan["id"]), json=body, headers=headers)
+
+    assert report.status_code == 201, report.text
+    revisions = f"/v1/plans/{plan['id']}/revisions"
+    listed = (await plans_api.get(revisions, headers=headers)).json()["items"]
+    assert [(r["number"], r["kind"]) for r in listed] == [(1, "signed"), (2, "progress_report")]
+    revision = (await plans_api.get(f"{revisions}/2", headers=headers)).json()
+    assert revision["summary"] == "Progress report 1"
+    assert {"goals", "visits_since_progress_report"} <= set(revision["changed_fields"])
+    assert revision["changed_by"] == report.json()["created_by"]
+    now = (await plans_api.get(f"/v1/plans/{plan['id']}", headers=headers)).json()
+    assert (now["revision"], now["version"]) == (2, revision["plan_version"])
+    content = revision["content"]
+    assert [(g["id"], g["status"]) for g in content["goals"]] == [
+        (g["id"], "met" if g["id"] == goal else g["status"]) for g in plan["goals"]
+    ]
+    assert (content["progress_reports"], content["visits_since_progress_report"]) == (1, 0)
 
 
 async def test_reports_are_numbered_and_read_back_newest_first(plans_api, db, apps):
@@ -180,3 +208,27 @@ async def test_concurrent_reports_take_one_number_each(committed_apis, committed
     after = await _fresh(committed_db, PlanOfCare, plan.id)
     assert (after.progress_reports, after.visits_since_progress_report) == (10, 0)
     assert after.version == version + 10
+
+
+async def test_concurrent_reports_make_one_revision_each(committed_apis, committed_db, apps):
+    plan = await _plan(committed_db, visits_since_progress_report=10, completed_visits=10)
+    headers = bearer(token_for(apps, await make_account(committed_db, role="therapist")))
+    api, version = committed_apis["plans"], plan.version
+
+    answers = await asyncio.gather(
+        *(api.post(_reports(plan.id), json=_body(plan), headers=headers) for _ in range(10))
+    )
+
+    assert [a.status_code for a in answers] == [201] * 10, [a.text for a in answers]
+    made = await committed_db.exec(
+        select(PlanRevision).where(PlanRevision.plan_id == plan.id).order_by(PlanRevision.number)
+    )
+    expected = [
+        (n + 1, "progress_report", f"Progress report {n}", version + n, n) for n in range(1, 11)
+    ]
+    assert [
+        (r.number, r.kind, r.summary, r.plan_version, r.content["progress_reports"])
+        for r in made.all()
+    ] == expected  # report n is revision n + 1: the factory's plan is at revision 1
+    after = await _fresh(committed_db, PlanOfCare, plan.id)
+    assert (after.revision, after.version) == (11, version + 10)

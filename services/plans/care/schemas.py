@@ -37,7 +37,7 @@ from services.plans.models import CERTIFICATION_DAYS
 
 # As the tables' CHECK constraints have them (models.PLAN_STATUSES, REVISION_KINDS).
 PlanStatus = Literal["draft", "active", "on_hold", "completed", "discontinued"]
-RevisionKind = Literal["signed", "revised", "recertified", "status"]
+RevisionKind = Literal["signed", "revised", "recertified", "status", "progress_report"]
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9-]{1,80}$")]
 LocationSlug = Annotated[

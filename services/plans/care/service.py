@@ -20,7 +20,6 @@ from services.plans import audit
 from services.plans.care import program
 from services.plans.care.access import STAFF, reachable_plan
 from services.plans.care.reads import plan_read, scheduling_read
-from services.plans.care.revisions import apply_change, changed_fields, check_version
 from services.plans.care.schemas import (
     AuthorizationIn,
     GoalIn,
@@ -31,6 +30,7 @@ from services.plans.care.schemas import (
     check_certification_end,
 )
 from services.plans.care.status import default_certification_end
+from services.plans.changes import apply_change, changed_fields, check_version
 from services.plans.clients import PatientsClient, SchedulingClient
 from services.plans.library.lookup import protocol_by_slug
 from services.plans.models import PlanOfCare, Protocol

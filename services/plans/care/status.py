@@ -20,8 +20,8 @@ from services.common.columns import utcnow
 from services.common.errors import Conflict, InvalidInput
 from services.plans import audit
 from services.plans.care.access import reachable_plan
-from services.plans.care.revisions import apply_change, check_version
 from services.plans.care.schemas import RecertifyRequest, check_certification_end
+from services.plans.changes import apply_change, check_version
 from services.plans.models import CERTIFICATION_DAYS, PlanOfCare
 
 

@@ -1,58 +1,35 @@
 """Progress reports: where each goal stands and a note, numbered per plan. Writing one
-restarts the plan's visit clock and sets the goals' statuses. Therapists and admins write
-and read them; a patient hears 404 for another's plan and 403 for their own, like an id
-that is not there and a route that is not theirs. Functions flush; the request commits."""
+restarts the plan's visit clock and sets the goals' statuses, a change to the signed plan
+that makes its next revision (kind `progress_report`) in the same transaction. Therapists
+and admins write and read them; a patient hears 404 for another's plan and 403 for their
+own, like an id that is not there and a route that is not theirs. Functions flush; the
+request commits."""
 
 import uuid
 from typing import Any
 
-from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.common.auth import Caller
 from services.common.columns import utcnow
-from services.common.errors import Conflict, Forbidden, InvalidInput, NotFound
-from services.common.lookup import one_or_404
+from services.common.errors import Conflict, InvalidInput, NotFound
 from services.common.pagination import before, decode_cursor, page_of
-from services.common.visibility import PatientScoped
 from services.plans import audit
+from services.plans.changes import apply_change
 from services.plans.models import LIVE_STATUSES, PlanOfCare, ProgressReport
 from services.plans.progress.schemas import GoalStatusIn, ProgressReportCreate
+from services.plans.visibility import PlanAccess
 
-PLAN_NOT_FOUND = "No plan of care with this id."
 REPORT_NOT_FOUND = "No progress report with this id on this plan."
 GOAL_NOT_FOUND = "This plan has no goal with this id."
-REPORTS = PatientScoped(
-    staff_roles=("therapist", "admin"),
-    not_found=PLAN_NOT_FOUND,
-    forbidden="Progress reports are written and read by therapists and admins.",
+REPORTS_ARE_FOR_CLINICIANS = "Progress reports are written and read by therapists and admins."
+# The route lets patients through to be told apart: another's plan is 404, their own 403.
+REPORTS = PlanAccess(
+    roles=("therapist", "admin"),
+    forbidden=REPORTS_ARE_FOR_CLINICIANS,
+    patients_elsewhere=REPORTS_ARE_FOR_CLINICIANS,
 )
-
-
-async def _reachable_plan(
-    session: AsyncSession,
-    *,
-    plan_id: uuid.UUID,
-    caller: Caller,
-    origin: audit.Origin,
-    action: str,
-    for_update: bool = False,
-) -> PlanOfCare:
-    """The plan, if the caller may work with its progress reports (refusals audited)."""
-    plan = await one_or_404(
-        session, PlanOfCare, plan_id, detail=PLAN_NOT_FOUND, for_update=for_update
-    )
-    REPORTS.check(caller, plan.patient_id, trail=audit.trail, action=action, origin=origin)
-    if caller.role == "patient":  # their own plan: the route is not theirs
-        raise audit.refused(
-            Forbidden(REPORTS.forbidden),
-            action=action,
-            caller=caller,
-            origin=origin,
-            patient_id=plan.patient_id,
-        )
-    return plan
 
 
 def _goals_with_statuses(
@@ -77,26 +54,26 @@ def _goals_with_statuses(
 
 
 async def _restart_visit_clock(
-    session: AsyncSession, *, plan_id: uuid.UUID, goals: list[dict[str, Any]]
+    session: AsyncSession, *, plan: PlanOfCare, goals: list[dict[str, Any]], caller: Caller
 ) -> PlanOfCare:
-    """One UPDATE: the report count up, the visits since the last report back to 0."""
-    table: Any = PlanOfCare
-    now = utcnow()
-    statement = (
-        update(table)
-        .where(col(table.id) == plan_id)
-        .values(
-            progress_reports=table.progress_reports + 1,
-            visits_since_progress_report=0,
-            last_progress_report_at=now,
-            goals=goals,
-            version=table.version + 1,
-            updated_at=now,
-        )
-        .returning(table)
-        .execution_options(populate_existing=True)
+    """The report count up, the visits since the last report back to 0 and the goals'
+    statuses set, as the plan's next revision (one version-checked UPDATE)."""
+    number = plan.progress_reports + 1  # the row is locked: no other report comes between
+    values = {
+        "progress_reports": number,
+        "visits_since_progress_report": 0,
+        "last_progress_report_at": utcnow(),
+        "goals": goals,
+    }
+    return await apply_change(
+        session,
+        plan=plan,
+        values=values,
+        expected=None,
+        caller=caller,
+        kind="progress_report",
+        summary=f"Progress report {number}",
     )
-    return (await session.exec(statement)).scalar_one()  # type: ignore[call-overload,no-any-return]
 
 
 async def record_progress_report(
@@ -111,7 +88,7 @@ async def record_progress_report(
     the request commits, so concurrent reports take the numbers one after the other, and the
     visits a report covers are exactly those the clock held."""
     action = "plan.progress_report.create"
-    plan = await _reachable_plan(
+    plan = await REPORTS.plan(
         session, plan_id=plan_id, caller=caller, origin=origin, action=action, for_update=True
     )
     if plan.status not in LIVE_STATUSES:
@@ -121,7 +98,7 @@ async def record_progress_report(
         )
     goals = _goals_with_statuses(plan.goals, data.goal_statuses)
     covered, completed = plan.visits_since_progress_report, plan.completed_visits
-    restarted = await _restart_visit_clock(session, plan_id=plan_id, goals=goals)
+    restarted = await _restart_visit_clock(session, plan=plan, goals=goals, caller=caller)
     report = ProgressReport(
         plan_id=plan_id,
         number=restarted.progress_reports,
@@ -156,9 +133,7 @@ async def list_progress_reports(
 ) -> tuple[list[ProgressReport], str | None]:
     """A plan's progress reports, newest first."""
     action = "plan.progress_report.list"
-    plan = await _reachable_plan(
-        session, plan_id=plan_id, caller=caller, origin=origin, action=action
-    )
+    plan = await REPORTS.plan(session, plan_id=plan_id, caller=caller, origin=origin, action=action)
     number = col(ProgressReport.number)
     statement = select(ProgressReport).where(ProgressReport.plan_id == plan_id)
     if cursor:
@@ -184,9 +159,7 @@ async def read_progress_report(
     origin: audit.Origin,
 ) -> ProgressReport:
     action = "plan.progress_report.read"
-    plan = await _reachable_plan(
-        session, plan_id=plan_id, caller=caller, origin=origin, action=action
-    )
+    plan = await REPORTS.plan(session, plan_id=plan_id, caller=caller, origin=origin, action=action)
     report = await session.get(ProgressReport, report_id)
     if report is None or report.plan_id != plan_id:
         raise NotFound(REPORT_NOT_FOUND)
