@@ -42,6 +42,7 @@ from tests.declared_input import (
     valid_body,
 )
 from tests.factories import PASSWORD, bearer, make_account, make_patient, token_for
+from tests.plans.factories import make_plan
 
 SERVICES = ("patients", "plans", "scheduling")
 ROLES = ("anonymous", "patient", "front_desk", "therapist", "admin", "service")
@@ -65,6 +66,7 @@ class World:
     without_login: Patient
     staff: UserAccount
     headers: dict[str, str]
+    plan_ids: list[str] = field(default_factory=list)  # the caller's own plan, another's
 
     @classmethod
     async def build(cls, db, apps, role: str) -> "World":
@@ -79,7 +81,10 @@ class World:
             signer = apps["patients"].state.signer
             token = signer.service_token(service=CALLING_SERVICE, lifetime=timedelta(minutes=30))
             headers = bearer(token)
-        return cls(caller, own, other, other_login, without_login, staff, headers)
+        world = cls(caller, own, other, other_login, without_login, staff, headers)
+        for patient in (own, other) if own else (other,):
+            world.plan_ids.append(str((await make_plan(db, patient_id=patient.id)).id))
+        return world
 
     def real_path_values(self, service: str, name: str) -> list[str]:
         ids = {
@@ -88,6 +93,8 @@ class World:
         }
         if name in ids:
             return [str(record.id) for record in ids[name] if record is not None]
+        if name == "plan_id":
+            return self.plan_ids
         assert name == "slug", f"the walk knows no real value for the path parameter {name!r}"
         return [REAL_SLUGS[service]]
 

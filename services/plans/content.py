@@ -130,7 +130,7 @@ def dosage_in_words(dosage: Dosage, *, side_noun: str = "foot") -> str:
     hold = _span(dosage.hold_seconds, dosage.hold_seconds_max)
     if hold and hold != "0":
         words.append(f"hold {hold} s")
-    side = _SIDE_WORDS[dosage.side]
+    side = _SIDE_WORDS.get(dosage.side)  # a side from older rules: left unsaid
     if side:
         words.append(side.replace("foot", side_noun))
     if dosage.times_per_day:

@@ -7,6 +7,7 @@ from services.common.app import create_app
 from services.common.audit import audit_router
 from services.common.settings import get_settings
 from services.plans.audit import trail
+from services.plans.me.routes import me_plans_router
 from services.plans.routes import exercises_router
 from services.plans.settings import PlansSettings
 
@@ -21,7 +22,11 @@ def build_app(
         title="Clinic plans service",
         description="The exercise library: each exercise with its purpose, instructions "
         "and the dosage a therapist starts from.",
-        routers=[exercises_router, audit_router(trail, name="read_plans_audit_trail")],
+        routers=[
+            exercises_router,
+            me_plans_router,
+            audit_router(trail, name="read_plans_audit_trail"),
+        ],
         settings=settings or get_settings(PlansSettings),
         http_transport=http_transport,
     )

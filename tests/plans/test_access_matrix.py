@@ -14,11 +14,13 @@ from pathlib import Path
 import pytest
 
 from tests.app_routes import served_routes
-from tests.factories import bearer, headers_for
+from tests.factories import bearer, headers_for, make_patient
+from tests.plans.factories import make_plan
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "access.md"
 CALLERS = ("anonymous", "patient", "front_desk", "therapist", "admin", "service")
 USERS_READ = dict(zip(CALLERS, (401, 200, 200, 200, 200, 403), strict=True))
+PATIENT_ONLY = dict(zip(CALLERS, (401, 200, 403, 403, 403, 403), strict=True))
 PUBLIC = dict.fromkeys(CALLERS, 200)
 PUBLIC_PATHS = ("/healthz", "/readyz", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc")
 
@@ -27,6 +29,8 @@ POLICY: dict[tuple[str, str, str], dict[str, int]] = {
     ("plans", "GET", "/v1/exercises"): USERS_READ,
     ("plans", "GET", "/v1/exercises/{slug}"): USERS_READ,
     ("plans", "GET", "/v1/audit"): dict(zip(CALLERS, (401, 403, 403, 403, 200, 403), strict=True)),
+    ("plans", "GET", "/v1/me/plans"): PATIENT_ONLY,
+    ("plans", "GET", "/v1/me/plans/{plan_id}"): PATIENT_ONLY,
     ("scheduling", "GET", "/v1/locations"): USERS_READ,
     ("scheduling", "GET", "/v1/locations/{slug}"): USERS_READ,
     ("scheduling", "GET", "/v1/appointment-types"): USERS_READ,
@@ -44,20 +48,25 @@ def _params() -> list[object]:
     ]
 
 
-async def _headers(db, apps, caller: str) -> dict[str, str]:
+async def _headers(db, apps, caller: str, patient=None) -> dict[str, str]:
     if caller == "anonymous":
         return {}
     if caller == "service":
         signer = apps["patients"].state.signer
         return bearer(signer.service_token(service="plans", lifetime=timedelta(minutes=5)))
-    return await headers_for(db, apps, caller)
+    return await headers_for(db, apps, caller, patient=patient)
 
 
 @pytest.mark.parametrize(("app", "method", "path", "caller", "expected"), _params())
 async def test_access(apis, db, apps, app, method, path, caller, expected):
     url = path.replace("{slug}", SEEDED_SLUG.get(path, ""))
+    patient = None
+    if "{plan_id}" in url:  # an active plan; a patient caller's own
+        patient = await make_patient(db)
+        url = url.replace("{plan_id}", str((await make_plan(db, patient_id=patient.id)).id))
+    headers = await _headers(db, apps, caller, patient if caller == "patient" else None)
 
-    response = await apis[app].request(method, url, headers=await _headers(db, apps, caller))
+    response = await apis[app].request(method, url, headers=headers)
 
     assert response.status_code == expected, response.text
     if expected >= 400:

@@ -1,0 +1,1 @@
+"""What a patient reads of their own plans of care."""
