@@ -65,6 +65,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--ceiling-rounds", type=int, default=3, help="me-plans: in-flight rounds per app (3)"
     )
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="me-plans: one more round per app under py-spy, CPU by request step (needs py-spy)",
+    )
     parser.add_argument("--list", action="store_true", help="list the scenarios and exit")
     args = parser.parse_args(argv)
     if args.seconds <= 0 or args.concurrency < 1 or args.warmup < 0 or args.patients < 1:

@@ -29,7 +29,7 @@ import asyncpg
 import httpx
 import psutil
 
-from bench import plandata
+from bench import plandata, profiling
 from bench.data import FRONT_DESK, THERAPIST, bearer, new_patient, sign_in
 from bench.load import Result, Send, make_client, percentile_ms, run_closed_loop
 from bench.stack import Stack, free_ports
@@ -74,6 +74,7 @@ class MePlansRun:
     latency_errors: dict[str, int]
     rounds: dict[str, list[Round]]  # label -> one per round
     audited: dict[str, tuple[int, int]]  # label -> (audit rows added, 200 answers), one at a time
+    profiles: list[profiling.Profile]  # with --profile: one more round each, under py-spy
 
     def median_rate(self, label: str) -> float:
         return statistics.median(r.result.rate for r in self.rounds[label])
@@ -87,6 +88,11 @@ class MePlansRun:
     @property
     def ratio(self) -> float:
         return self.median_rate(SERVICE) / self.median_rate(CEILING)
+
+    @property
+    def cpu_ratio(self) -> float:
+        """The throughput ratio the two apps' CPU per request allow, each on one core."""
+        return self.median_cpu_ms(CEILING) / self.median_cpu_ms(SERVICE)
 
 
 # -- the benchmark patient -------------------------------------------------------------------
@@ -333,6 +339,7 @@ async def measure(
         headers = bearer(await patient_token(stack, email))  # tokens live 15 minutes
         for target in targets if number % 2 == 0 else targets[::-1]:
             rounds[target.label].append(await in_flight(stack, target, headers, args))
+    profiles = [await profiled(stack, t, email, args) for t in targets] if args.profile else []
     return MePlansRun(
         loaded=loaded,
         answer_bytes=size,
@@ -342,7 +349,26 @@ async def measure(
         latency_errors=latency_errors,
         rounds=rounds,
         audited=audited,
+        profiles=profiles,
     )
+
+
+async def profiled(
+    stack: Stack, target: Target, email: str, args: argparse.Namespace
+) -> profiling.Profile:
+    """One more round under the same load while py-spy samples the app (not in the figures:
+    sampling slows it down)."""
+    headers = bearer(await patient_token(stack, email))
+    url, output = target.url + PATH, profiling.output_for(target.label)
+    send: Send = lambda client: client.get(url, headers=headers)  # noqa: E731
+    print(f"Profiling {target.label} for {args.seconds:g} s...", flush=True)
+    async with make_client(args.concurrency, args.client) as client:
+        recording = profiling.start_recording(target.pid, args.seconds, output)
+        result = await run_closed_loop(
+            "profile", client, send, seconds=args.seconds, concurrency=args.concurrency
+        )
+    print(f"  {target.label:<14} {result.rate:7,.0f} req/s under py-spy", flush=True)
+    return await asyncio.to_thread(profiling.finish_recording, recording, target.label, output)
 
 
 async def prepare(stack: Stack, args: argparse.Namespace) -> tuple[plandata.Loaded, str]:

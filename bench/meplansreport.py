@@ -5,6 +5,7 @@ import statistics
 from collections.abc import Sequence
 from datetime import datetime
 
+from bench import profiling
 from bench.load import percentile_ms
 from bench.meplans import CEILING, SERVICE, WARMUP_REQUESTS, MePlansRun
 from bench.report import machine_lines
@@ -72,6 +73,34 @@ def throughput_table(run: MePlansRun) -> list[str]:
     return lines
 
 
+def profile_lines(run: MePlansRun) -> list[str]:
+    """Each app's CPU per request by step: its share of the py-spy samples, times the CPU
+    per request the app used in the measured rounds."""
+    if not run.profiles:
+        return []
+    labels = [p.label for p in run.profiles]
+    header = " | ".join(f"{label} % | {label} ms/req" for label in labels)
+    lines = [
+        "Where the CPU goes (py-spy, GIL-holding samples, one more round per app; ms/req = "
+        "share x the app's CPU ms/req above):",
+        "",
+        f"| Step | {header} |",
+        "|---|" + "--:|--:|" * len(labels),
+    ]
+    for step in profiling.step_names():
+        if not any(p.samples[step] for p in run.profiles):
+            continue
+        cells = " | ".join(
+            f"{100 * p.share(step):.1f} | {p.share(step) * run.median_cpu_ms(p.label):.2f}"
+            for p in run.profiles
+        )
+        lines.append(f"| {step} | {cells} |")
+    totals = " | ".join(
+        f"{p.total:,} samples | {run.median_cpu_ms(p.label):.2f}" for p in run.profiles
+    )
+    return [*lines, f"| total | {totals} |", ""]
+
+
 def verdicts(run: MePlansRun) -> list[str]:
     p50 = percentile_ms(run.latencies[SERVICE], 0.5)
     fast = "**met**" if p50 < TARGET_MS else "**NOT met**"
@@ -82,6 +111,10 @@ def verdicts(run: MePlansRun) -> list[str]:
         f"Target (at least {TARGET_RATIO:g} of the ceiling's req/s): {share}: "
         f"{run.median_rate(SERVICE):,.0f} / {run.median_rate(CEILING):,.0f} req/s = "
         f"**{run.ratio:.2f}** (medians of the rounds).",
+        "",
+        f"CPU per request (less sensitive to other work on the machine): the service "
+        f"{run.median_cpu_ms(SERVICE):.2f} ms, the ceiling {run.median_cpu_ms(CEILING):.2f} ms; "
+        f"at one core each that allows {run.cpu_ratio:.2f} of the ceiling's throughput.",
     ]
 
 
@@ -115,6 +148,7 @@ def render(
             "",
             *verdicts(run),
             "",
+            *profile_lines(run),
             "Warnings and errors in the services' logs:",
             "",
             *logs,
