@@ -30,6 +30,8 @@ import httpx
 import psutil
 
 from bench import plandata, profiling
+from bench.ceiling_me_plans import LIMIT as PAGE_SIZE
+from bench.ceiling_me_plans import PLANS as PLAN_QUERY
 from bench.data import FRONT_DESK, THERAPIST, bearer, new_patient, sign_in
 from bench.load import Result, Send, make_client, percentile_ms, run_closed_loop
 from bench.stack import Stack, free_ports
@@ -75,6 +77,7 @@ class MePlansRun:
     rounds: dict[str, list[Round]]  # label -> one per round
     audited: dict[str, tuple[int, int]]  # label -> (audit rows added, 200 answers), one at a time
     profiles: list[profiling.Profile]  # with --profile: one more round each, under py-spy
+    query_plan: str  # EXPLAIN (ANALYZE, BUFFERS) of the plan query, for the benchmark patient
 
     def median_rate(self, label: str) -> float:
         return statistics.median(r.result.rate for r in self.rounds[label])
@@ -305,6 +308,19 @@ async def sessions_opened(stack: Stack) -> int:
         await conn.close()
 
 
+async def explain_plan_query(stack: Stack, patient_id: uuid.UUID) -> str:
+    """How PostgreSQL runs the plan query (the route's, as the ceiling sends it), on a warm
+    connection (the first run on a new connection loads the catalog: planning takes longer)."""
+    conn = await asyncpg.connect(stack.database_dsn())
+    try:
+        explain = "EXPLAIN (ANALYZE, BUFFERS) " + PLAN_QUERY
+        await conn.fetch(explain, patient_id, PAGE_SIZE + 1)
+        rows = await conn.fetch(explain, patient_id, PAGE_SIZE + 1)
+        return "\n".join(row[0] for row in rows)
+    finally:
+        await conn.close()
+
+
 async def audit_rows(stack: Stack) -> int:
     """Rows in the plans audit trail: each answered read must add one."""
     conn = await asyncpg.connect(stack.database_dsn())
@@ -350,6 +366,7 @@ async def measure(
         rounds=rounds,
         audited=audited,
         profiles=profiles,
+        query_plan=await explain_plan_query(stack, loaded.bench_patient_id),
     )
 
 

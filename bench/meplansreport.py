@@ -149,6 +149,13 @@ def render(
             *verdicts(run),
             "",
             *profile_lines(run),
+            "The plan query in PostgreSQL (EXPLAIN (ANALYZE, BUFFERS), the benchmark patient, "
+            "after the run):",
+            "",
+            "```",
+            run.query_plan,
+            "```",
+            "",
             "Warnings and errors in the services' logs:",
             "",
             *logs,

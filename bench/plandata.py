@@ -77,6 +77,7 @@ class Loaded:
     patients: int
     sessions: int
     statuses: dict[str, int]
+    bench_patient_id: uuid.UUID
     bench_plan_id: uuid.UUID
     seconds: float
     server_version: str
@@ -400,6 +401,7 @@ async def load(
                     "SELECT status, count(*) FROM plans.plan_of_care GROUP BY 1 ORDER BY 2 DESC"
                 )
             ),
+            bench_patient_id=bench.patient_id,
             bench_plan_id=bench_plan,
             seconds=(datetime.now(UTC) - started).total_seconds(),
             server_version=str(await conn.fetchval("SHOW server_version")),
