@@ -152,11 +152,16 @@ def listening_pid(port: int) -> int:
     raise RuntimeError(f"nothing listens on port {port}")
 
 
-def database_processes(stack: Stack) -> list[psutil.Process]:
-    """The stack's PostgreSQL server and its backends (postmaster.pid names the server)."""
+def database_cpu_seconds(stack: Stack) -> float:
+    """CPU time PostgreSQL has used so far: the server, its live processes, and the backends
+    that have exited (the server reaps them, so their time is in its children's). A backend
+    opened and closed within a round counts too: the plans service's pool replaces some of
+    its connections under load."""
     pid_file = stack.data_dir / "postgres" / "pgdata" / "postmaster.pid"
     server = psutil.Process(int(pid_file.read_text().split()[0]))
-    return [server, *server.children(recursive=True)]
+    own = server.cpu_times()
+    total = own.user + own.system + own.children_user + own.children_system
+    return total + cpu_seconds(server.children(recursive=True))
 
 
 def cpu_seconds(processes: Sequence[psutil.Process]) -> float:
@@ -269,19 +274,17 @@ async def one_at_a_time(
 async def in_flight(
     stack: Stack, target: Target, headers: dict[str, str], args: argparse.Namespace
 ) -> Round:
-    """One round with `--concurrency` in flight, and the CPU the app and PostgreSQL used
-    (the database's backends listed after the warm-up, when the app's pool has grown)."""
+    """One round with `--concurrency` in flight, and the CPU the app and PostgreSQL used."""
     url, loop = target.url + PATH, {"concurrency": args.concurrency}
     send: Send = lambda client: client.get(url, headers=headers)  # noqa: E731
     process = psutil.Process(target.pid)
     async with make_client(args.concurrency, args.client) as client:
         if args.warmup:
             await run_closed_loop("warm-up", client, send, seconds=args.warmup, **loop)
-        database = database_processes(stack)
-        own, db = cpu_seconds([process]), cpu_seconds(database)
         opened = await sessions_opened(stack)
+        own, db = cpu_seconds([process]), database_cpu_seconds(stack)
         result = await run_closed_loop(target.label, client, send, seconds=args.seconds, **loop)
-        cpu_after, db_after = cpu_seconds([process]), cpu_seconds(database)
+        cpu_after, db_after = cpu_seconds([process]), database_cpu_seconds(stack)
         # Less one: the connection that reads the count.
         opened = await sessions_opened(stack) - opened - 1
         done = Round(result, cpu_after - own, db_after - db, opened)
