@@ -203,12 +203,14 @@ def run_search(root: Path, args: argparse.Namespace, code: str) -> str:
 
 
 def run_me_plans(root: Path, args: argparse.Namespace, code: str) -> str:
-    started = report.now_utc()
+    started, load = report.now_utc(), report.load_average()
     print(f"Starting a throwaway stack for {meplans.NAME} from the {code}...", flush=True)
     with running_stack(root) as stack:
         run = guarded(stack, lambda: meplans.run_sync(stack, args))
         problems = log_problems(stack)
-    return meplansreport.render(run, started=started, code=code, args=args, problems=problems)
+    return meplansreport.render(
+        run, started=started, load=load, code=code, args=args, problems=problems
+    )
 
 
 def run_account_check(name: str, root: Path, args: argparse.Namespace, code: str) -> str:

@@ -122,6 +122,7 @@ def render(
     run: MePlansRun,
     *,
     started: datetime,
+    load: str,
     code: str,
     args: argparse.Namespace,
     problems: Sequence[str],
@@ -131,7 +132,7 @@ def render(
         [
             "# A patient's own plans over 100,000 plans and 1,000,000 sessions (me-plans)",
             "",
-            *machine_lines(started),
+            *machine_lines(started, load_before=load),
             f"- Code measured: {code}",
             *setup_lines(run, args),
             "",

@@ -58,6 +58,7 @@ async def test_ceiling_answers_and_audits_as_the_route_does(
     assert (route.status_code, bare.status_code) == (200, 200)
     assert len(route.json()["items"]) == 1
     assert bare.json() == route.json()
+    assert bare.content == route.content
     statement = select(AuditEvent).where(col(AuditEvent.actor_user_id) == account.id)
     rows = (await committed_db.exec(statement.order_by(col(AuditEvent.id)))).all()
     assert len(rows) == 2
