@@ -15,7 +15,9 @@ from typing import Any
 from urllib.parse import urlencode
 
 FORM = "application/x-www-form-urlencoded"
-Known = Callable[[str, bool], Any]  # (field name, in a form?) -> a valid value, or None
+# (field name, in a form?, the field's format) -> a valid value, or None. The format tells
+# apart fields of one name: `start` is a local "HH:MM" in hours, a date-time in time off.
+Known = Callable[[str, bool, str | None], Any]
 
 # -- hostile values ----------------------------------------------------------------------------
 
@@ -130,18 +132,20 @@ class Schemas:
         return self.main(branches[0]) if branches else schema
 
     def valid(self, name: str, schema: dict[str, Any], known: Known, *, form: bool) -> Any:
-        value = known(name, form)
-        if value is not None:
-            return value
         main = self.main(schema)
         kind, fmt = main.get("type"), main.get("format")
+        value = known(name, form, fmt)
+        if value is not None:
+            return value
         if "enum" in main:
             return main["enum"][0]
         if kind == "object":
             return self.valid_object(main, known, form=form)
         if kind == "array":
             return [self.valid(name, main["items"], known, form=form)]
-        if kind in ("integer", "number"):
+        if kind == "integer":  # FastAPI writes an integer's bounds as floats (1.0)
+            return int(main.get("minimum", 1))
+        if kind == "number":
             return main.get("minimum", 1)
         if kind == "boolean":
             return True
@@ -187,7 +191,7 @@ class Body:
     valid: bool = False
 
 
-def _encode(value: dict[str, Any], media_type: str) -> bytes:
+def _encode(value: dict[str, Any] | list[Any], media_type: str) -> bytes:
     if media_type == FORM:
         return urlencode({k: "" if v is None else v for k, v in value.items()}).encode()
     # ensure_ascii: a lone surrogate travels as the \ud800 escape a client could send
@@ -195,7 +199,8 @@ def _encode(value: dict[str, Any], media_type: str) -> bytes:
 
 
 def valid_body(schemas: Schemas, media_type: str, schema: dict[str, Any], known: Known) -> Body:
-    valid = schemas.valid_object(schema, known, form=media_type == FORM)
+    """An object, or a list of one valid item where the body is a list."""
+    valid = schemas.valid("", schema, known, form=media_type == FORM)
     return Body("valid", _encode(valid, media_type), media_type, valid=True)
 
 
@@ -207,6 +212,11 @@ def body_variants(
     that every field reaches the service on its own."""
     form = media_type == FORM
     main = schemas.main(schema)
+    if main.get("type") == "array":  # a list body: hostile as a whole, then in its item's fields
+        items = schemas.valid("", main, known, form=form)
+        for label, value in _field_variants(schemas, main, items, form=form):
+            yield Body(label, _encode(value, media_type), media_type)
+        return
     valid = schemas.valid_object(main, known, form=form)
     partial = not main.get("required") and not form  # the sign-in form needs its fields
     base = {} if partial else valid

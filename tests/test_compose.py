@@ -56,6 +56,8 @@ UNROUTED_PATHS = (
     # Service-only (docs/access.md, "Services"), at the root or under a prefix.
     "/v1/accounts/x/status",
     "/patients/v1/accounts/x/status",
+    "/v1/patients/x/status",
+    "/V1/Patients/x/Status",
     # The API once more under a service's prefix.
     "/patients/v1/patients",
     "/plans/v1/exercises",
@@ -576,18 +578,24 @@ def _child(node: dict, name: str) -> dict | None:
 
 
 def _caddy_routes() -> list[dict]:
-    """[{paths, upstream, strip, header_up, status}] for each handle block; paths None =
-    catch-all; header_up holds the arguments of each `header_up` of its reverse_proxy."""
+    """[{paths, unless, upstream, strip, header_up, status}] for each handle block; paths
+    None = catch-all; unless: the `not path` patterns the matcher excludes; header_up holds
+    the arguments of each `header_up` of its reverse_proxy."""
     site = _site_block()
     matchers: dict[str, list[str]] = {}
+    excluded: dict[str, list[str]] = {}
     for node in site:
         if node["tokens"][0].startswith("@"):
+            name = node["tokens"][0]
             lines = [node["tokens"][1:]] if len(node["tokens"]) > 1 else []
             lines += [child["tokens"] for child in node["children"]]
+            negated = [line[1:] for line in lines if line[:2] == ["not", "path"]]
+            lines = [line for line in lines if line[:2] != ["not", "path"]]
             assert all(line[0] == "path" for line in lines), (
-                f"matcher {node['tokens'][0]} uses more than `path`: extend this test"
+                f"matcher {name} uses more than `path` and `not path`: extend this test"
             )
-            matchers[node["tokens"][0]] = [p for line in lines for p in line[1:]]
+            matchers[name] = [p for line in lines for p in line[1:]]
+            excluded[name] = [p for line in negated for p in line[1:]]
 
     routes = []
     for node in site:
@@ -595,6 +603,7 @@ def _caddy_routes() -> list[dict]:
         if directive not in ("handle", "handle_path"):
             continue
         matcher = node["tokens"][1] if len(node["tokens"]) > 1 else None
+        unless = excluded.get(matcher or "", [])
         if matcher is None:
             paths = None
         elif matcher.startswith("@"):
@@ -624,6 +633,7 @@ def _caddy_routes() -> list[dict]:
         routes.append(
             {
                 "paths": paths,
+                "unless": unless,
                 "upstream": upstream,
                 "strip": strip,
                 "header_up": header_up,
@@ -654,7 +664,13 @@ def _path_matches(pattern: str, path: str) -> bool:
 def _route(path: str) -> tuple[str | None, str, int | None]:
     """(upstream, path the upstream sees, status) for a request path."""
     routes = _caddy_routes()
-    hits = [r for r in routes if r["paths"] and any(_path_matches(p, path) for p in r["paths"])]
+    hits = [
+        r
+        for r in routes
+        if r["paths"]
+        and any(_path_matches(p, path) for p in r["paths"])
+        and not any(_path_matches(p, path) for p in r["unless"])
+    ]
     assert len(hits) <= 1, f"{path} matches more than one handle block: {hits}"
     if not hits:
         fallback = [r for r in routes if r["paths"] is None]

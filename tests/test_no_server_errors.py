@@ -6,10 +6,11 @@ service of the platform (a service token of plans; it reaches the service-only r
 an account's status, with real account ids, a random one and garbage). Its requests
 are built from what each route declares in its OpenAPI operation:
 - path ids that exist (a patient, the caller's own record, another patient's, real accounts,
-  real slugs) and ids that do not or cannot;
+  real slugs, a therapist and their time off, signed plans of the caller and of another
+  patient with a home log, a red flag and a progress report) and ids that do not or cannot;
 - query strings from the route's own query parameters, valid and hostile (huge and negative
   numbers, NUL bytes, LIKE wildcards, unicode, bytes that are not UTF-8, tampered cursors,
-  impossible dates);
+  impossible dates), each beside valid values of the parameters the route requires;
 - headers it declares (If-Match), valid and hostile;
 - bodies from its body schema: valid, then with each field (and each field of a nested object)
   made hostile, plus bodies that are not the declared media type at all.
@@ -22,13 +23,15 @@ import itertools
 import re
 import uuid
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
 
 from services.patients.models import Patient, UserAccount
+from services.plans.models import PlanOfCare, ProgressReport, RedFlag
+from services.scheduling.models import TimeOff
 from tests.app_routes import RouteLedger, api_routes, served_routes
 from tests.declared_input import (
     GARBAGE_IDS,
@@ -42,13 +45,18 @@ from tests.declared_input import (
     valid_body,
 )
 from tests.factories import PASSWORD, bearer, make_account, make_patient, token_for
-from tests.plans.factories import make_plan
+from tests.plans.factories import make_plan, make_session
+from tests.plans.home_setup import clinic_today
 
 SERVICES = ("patients", "plans", "scheduling")
+PLAN_STATES = ("active", "draft")  # a plan to change and one to sign
 ROLES = ("anonymous", "patient", "front_desk", "therapist", "admin", "service")
 CALLING_SERVICE = "plans"  # whose service token the "service" role carries
 STRONG = "a-long-unusual-passphrase-9"
-REAL_SLUGS = {"plans": "toe-spreads", "scheduling": "gaithersburg"}  # seeded reference data
+# Seeded reference data: an exercise and a protocol of plans, a clinic of scheduling.
+REAL_SLUGS = {"plans": ["toe-spreads", "mortons-neuroma"], "scheduling": ["gaithersburg"]}
+REAL_VALUES = {"type_slug": "treatment"}  # seeded too
+TODAY = clinic_today()
 PROBLEM_JSON = "application/problem+json"
 
 # -- the records a walk targets, and what valid input looks like ------------------------------
@@ -64,9 +72,13 @@ class World:
     other: Patient
     other_login: UserAccount
     without_login: Patient
-    staff: UserAccount
+    staff: UserAccount  # a therapist, with time off
+    time_off: TimeOff
     headers: dict[str, str]
-    plan_ids: list[str] = field(default_factory=list)  # the caller's own plan, another's
+    plan_records: dict[str, list[str]] = field(default_factory=dict)
+    # Plans the walk's paths name: another patient's in each of PLAN_STATES, the caller's own.
+    plans: list[PlanOfCare] = field(default_factory=list)
+    logged_plan: PlanOfCare | None = None  # another patient's, signed: bodies name it
 
     @classmethod
     async def build(cls, db, apps, role: str) -> "World":
@@ -74,6 +86,15 @@ class World:
         other_login = await make_account(db, role="patient", patient=other)
         without_login = await make_patient(db, given_name="Lonnie")
         staff = await make_account(db, role="therapist")
+        start = datetime(2027, 1, 4, 14, tzinfo=UTC)
+        time_off = TimeOff(
+            therapist_id=staff.id,
+            starts_at=start,
+            ends_at=start + timedelta(hours=3),
+            reason="training",
+            created_by=staff.id,
+        )
+        db.add(time_off)
         caller = None if role in ("anonymous", "service") else await make_account(db, role=role)
         own = await db.get(Patient, caller.patient_id) if caller and caller.patient_id else None
         headers = bearer(token_for(apps, caller)) if caller else {}
@@ -81,22 +102,37 @@ class World:
             signer = apps["patients"].state.signer
             token = signer.service_token(service=CALLING_SERVICE, lifetime=timedelta(minutes=30))
             headers = bearer(token)
-        world = cls(caller, own, other, other_login, without_login, staff, headers)
-        for patient in (own, other) if own else (other,):
-            world.plan_ids.append(str((await make_plan(db, patient_id=patient.id)).id))
+        world = cls(caller, own, other, other_login, without_login, staff, time_off, headers)
+        world.plans = [await make_plan(db, patient_id=other.id, status=s) for s in PLAN_STATES]
+        if own is not None:
+            world.plans.append(await make_plan(db, patient_id=own.id))
+        logged, world.plan_records = await _plan_records(
+            db, [p for p in (own, other) if p is not None], staff
+        )
+        world.logged_plan = logged[-1]
         return world
 
     def real_path_values(self, service: str, name: str) -> list[str]:
         ids = {
             "patient_id": [self.own_record, self.other, self.without_login],
             "user_id": [self.caller, self.staff, self.other_login],
+            "therapist_id": [self.caller if self._is("therapist") else None, self.staff],
+            "time_off_id": [self.time_off],
         }
+        ids["plan_id"] = self.plans
         if name in ids:
             return [str(record.id) for record in ids[name] if record is not None]
-        if name == "plan_id":
-            return self.plan_ids
+        if name in self.plan_records:
+            return self.plan_records[name]
+        if name in REAL_VALUES:
+            return [REAL_VALUES[name]]
+        if name == "number":  # a plan's revision
+            return ["1"]
         assert name == "slug", f"the walk knows no real value for the path parameter {name!r}"
-        return [REAL_SLUGS[service]]
+        return REAL_SLUGS[service]
+
+    def _is(self, role: str) -> bool:
+        return self.caller is not None and self.caller.role == role
 
     def query_value(self, name: str) -> str | None:
         """A value a route's query parameter of this name accepts and finds records with."""
@@ -110,15 +146,55 @@ class World:
             "action": "patient.read",
             "body_region": "foot",
             "tag": "forefoot",
+            "location": "gaithersburg",
+            "locations": "gaithersburg",
+            "type": "treatment",
+            "from": "2026-12-07",
+            "to": "2026-12-11",
+            "after": "2026-12-07T08:00:00-05:00",
+            "therapist_id": str(self.staff.id),
         }.get(name)
 
-    def body_value(self, name: str, form: bool) -> Any:
-        """A value a body field of this name accepts; a form is the sign-in, whose password
-        is the caller's real one."""
+    def body_value(self, name: str, form: bool, fmt: str | None = None) -> Any:
+        """A value a body field of this name (and format) accepts; a form is the sign-in,
+        whose password is the caller's real one."""
         if form:
             email = (self.caller or self.staff).email
             return {"username": email, "password": PASSWORD, "refresh_token": "r" * 43}.get(name)
-        return BODY_VALUES.get(name)
+        plan = self.logged_plan  # a visit or a report is taken on it
+        assert plan is not None
+        records = {
+            "patient_id": str(self.other.id),
+            "therapist_id": str(self._therapist().id),
+            "plan_id": str(plan.id),
+            "goal_id": plan.goals[0]["id"],
+        }
+        if name in records:
+            return records[name]
+        return BODY_VALUES_BY_FORMAT.get((name, fmt), BODY_VALUES.get(name))
+
+    def _therapist(self) -> UserAccount:
+        """Whom a plan is for: the caller if a therapist, else a therapist an admin names."""
+        return self.caller if self.caller and self.caller.role == "therapist" else self.staff
+
+
+async def _plan_records(
+    db, patients: list[Patient], staff: UserAccount
+) -> tuple[list[PlanOfCare], dict[str, list[str]]]:
+    """A signed plan of care for each patient, with today's home log, a red flag and a
+    progress report on it."""
+    plans, records = [], {"plan_id": [], "session_id": [], "flag_id": [], "report_id": []}
+    for patient in patients:
+        plan = await make_plan(db, patient_id=patient.id, progress_reports=1)
+        logged = await make_session(db, plan=plan, performed_on=clinic_today(), pain=9)
+        flag = RedFlag(plan_id=plan.id, session_id=logged.id, reason="pain_high", detail="9")
+        report = ProgressReport(plan_id=plan.id, number=1, created_by=staff.id)
+        db.add_all([flag, report])
+        await db.commit()
+        plans.append(plan)
+        for name, value in zip(records, (plan.id, logged.id, flag.id, report.id), strict=True):
+            records[name].append(str(value))
+    return plans, records
 
 
 BODY_VALUES = {
@@ -146,6 +222,28 @@ BODY_VALUES = {
     "password": STRONG,
     "current_password": PASSWORD,
     "new_password": "another-unusual-passphrase-71",
+    # An exercise a protocol may name (the walk retires toe-spreads, and protocols refuse
+    # retired exercises); adding an exercise of that slug is a 409, never a 422.
+    "slug": "single-leg-balance",
+    "icd10_codes": ["G57.62"],
+    "performed_on": clinic_today().isoformat(),
+    "occurred_at": "2026-11-20T15:00:00+00:00",
+    # plans of care: a neuroma plan starting today, with dates that fit it
+    "protocol": "mortons-neuroma",
+    "location": "gaithersburg",
+    "start_date": TODAY.isoformat(),
+    "certification_start": TODAY.isoformat(),
+    "certification_end": (TODAY + timedelta(days=30)).isoformat(),
+    "target_date": (TODAY + timedelta(days=42)).isoformat(),
+    "procedure_code": "97110",
+    "alternative_codes": ["97161"],
+}
+# One name, two kinds of value: a therapist's hours are local "HH:MM", time off is instants.
+BODY_VALUES_BY_FORMAT = {
+    ("start", None): "09:00",
+    ("end", None): "12:00",
+    ("start", "date-time"): "2026-12-24T12:00:00-05:00",
+    ("end", "date-time"): "2026-12-28T08:00:00-05:00",
 }
 
 # -- the walk ---------------------------------------------------------------------------------
@@ -164,6 +262,9 @@ class Walk:
     server_errors: list[str] = field(default_factory=list)
     not_problem_json: list[str] = field(default_factory=list)
     valid_refused: list[str] = field(default_factory=list)
+    # Valid values of the query parameters the route being walked requires: sent with every
+    # request to it, so that a variant is refused for what it changed, not for what it lacks.
+    required_query: dict[str, str] = field(default_factory=dict)
 
     async def send(
         self,
@@ -180,6 +281,7 @@ class Walk:
         if body is not None:
             headers |= {"content-type": body.media_type}
         content = body.content if body is not None else None
+        params = self.required_query | (params or {}) if self.required_query else params
         response = await self.api.request(
             method, url, params=params, headers=headers, content=content
         )
@@ -195,6 +297,7 @@ class Walk:
     async def route(self, method: str, path: str) -> None:
         operation = self.operations.get(path, {}).get(method.lower(), {})
         declared = operation.get("parameters", [])
+        self.required_query = self._required_query(declared)
         headers = {p["name"]: _valid_header(p["name"]) for p in declared if p["in"] == "header"}
         content = operation.get("requestBody", {}).get("content", {})
         body = self._valid_body(content)
@@ -208,6 +311,13 @@ class Walk:
             for value in HEADERS.get(name.lower(), HEADERS[""]):
                 await self.send(value, method, url, headers=headers | {name: value}, body=body)
         await self._bodies(method, url, headers, content)
+
+    def _required_query(self, declared: list[dict[str, Any]]) -> dict[str, str]:
+        required = [p["name"] for p in declared if p["in"] == "query" and p.get("required")]
+        values = {name: self.world.query_value(name) for name in required}
+        unknown = [name for name, value in values.items() if value is None]
+        assert not unknown, f"the walk knows no valid value for the query parameters {unknown}"
+        return {name: value for name, value in values.items() if value is not None}
 
     def _valid_body(self, content: dict[str, Any]) -> Body | None:
         """The valid body in the route's first declared media type; None if it takes none."""
@@ -310,6 +420,7 @@ async def test_no_route_answers_5xx(apps, db, service, role):
         walk = Walk(api, service, world, schemas, document["paths"])
         for method, path in api_routes(app):
             await walk.route(method, path)
+        walk.required_query = {}
         for method, path in sorted(set(served_routes(app)) - set(api_routes(app))):
             await walk.send("page", method, path, headers={}, params={"q": "\x00"})
         by_path = sorted(served_routes(app), key=lambda pair: pair[1])

@@ -5,10 +5,11 @@ declare, or accept input the document calls invalid (issue 6).
 The apps run in schemathesis' own event loop (its ASGI transport), so they are built here on
 a database of their own, cloned from the migrated template: what the generated requests
 commit never meets another test. Staff tokens get the requests past authentication (an admin
-on the accounts and audit routes, front desk everywhere else, and a service token of plans on
-the service-only account status) and the routes that take a patient or account id get a real
-one. The suite runs 5 examples per operation; `make schemathesis` runs 200
-(CLINIC_SCHEMATHESIS_EXAMPLES).
+on the accounts, audit, plan-list, appointment-type and therapist routes, front desk everywhere
+else, a service token of plans on the service-only account status and visit outcomes, a
+therapist on the handout) and the routes that take a patient, account, plan or therapist id
+or a type's slug get a real one. The suite runs 5 examples
+per operation; `make schemathesis` runs 200 (CLINIC_SCHEMATHESIS_EXAMPLES).
 """
 
 import os
@@ -31,6 +32,7 @@ from services.scheduling.main import build_app as build_scheduling
 from tests.common.apps import own_settings
 from tests.database import clone_template, drop
 from tests.factories import bearer, make_account, make_patient
+from tests.plans.factories import make_plan
 from tests.transport import ServiceRouter
 
 SEED = 20261124
@@ -62,15 +64,30 @@ def _config(records: dict[str, Any]) -> SchemathesisConfig:
         "update_patient": {"patient_id": records["read"], "if-match": "*"},
         "archive_patient": {"patient_id": records["archive"]},
         "create_patient_account": {"patient_id": records["account"]},
+        "read_appointment_type": {"type_slug": "treatment"},
+        "update_appointment_type": {"type_slug": "treatment", "if-match": "*"},
+        **{
+            name: {"therapist_id": records["therapist_id"]}
+            for name in ("replace_hours", "read_hours", "add_time_off", "list_time_off")
+        },
     }
     operations = [
-        {"include-path-regex": "^/v1/(users|audit)", "headers": records["admin"]},
+        {
+            "include-path-regex": "^/v1/(users|audit|plans$|appointment-types|therapists)",
+            "headers": records["admin"],
+        },
+        {"include-operation-id": "record_visit_outcome", "headers": records["service"]},
         {
             "include-operation-id": "read_account_status",
             "headers": records["service"],
             "parameters": {"user_id": records["user"]},
         },
         *({"include-operation-id": name, "parameters": p} for name, p in pinned.items()),
+        {
+            "include-operation-id": "read_plan_handout",
+            "headers": records["therapist"],
+            "parameters": {"plan_id": records["plan"]},
+        },
         # The probe of ignored_auth re-sends the created login's request with its
         # Idempotency-Key and the harness's staff header, so it gets the stored 201 back.
         # Without a token this route answers 401 (tests/patients/test_access_matrix.py).
@@ -118,10 +135,17 @@ def fuzz_apps(fuzz_settings: PatientsSettings) -> dict[str, FastAPI]:
     }
     for name, app in built.items():
         router.mount(HOSTS[name], app)
-    for app in built.values():
-        with asgi.get_client(app):  # starts the lifespan in schemathesis' loop, kept running
-            pass
+    _start_lifespans(built)
     return built
+
+
+def _start_lifespans(apps: dict[str, FastAPI]) -> None:
+    """Start each app's lifespan in schemathesis' loop (where not running). Its plugin ends
+    them all after each test, yet one service's requests call the others (the plans
+    handout asks scheduling and patients), so every test starts them all again."""
+    for app in apps.values():
+        with asgi.get_client(app):
+            pass
 
 
 @pytest.fixture(scope="session")
@@ -132,15 +156,17 @@ async def fuzz_records(
     signer = fuzz_apps["patients"].state.signer
     records: dict[str, Any] = {}
     async with AsyncSession(engine, expire_on_commit=False) as session:
-        for role in ("admin", "front_desk"):
+        for role in ("admin", "therapist", "front_desk"):
             account = await make_account(session, role=role)
             token = signer.access_token(user_id=account.id, role=role, patient_id=None)
             records[role] = bearer(token)
         records["user"] = str(account.id)  # the front desk's: whose status the service asks
+        records["therapist_id"] = str((await make_account(session, role="therapist")).id)
         token = signer.service_token(service="plans", lifetime=timedelta(hours=1))
         records["service"] = bearer(token)
-        for use in ("read", "archive", "account"):
-            records[use] = str((await make_patient(session)).id)
+        patients = {use: await make_patient(session) for use in ("read", "archive", "account")}
+        records |= {use: str(patient.id) for use, patient in patients.items()}
+        records["plan"] = str((await make_plan(session, patient_id=patients["read"].id)).id)
     await engine.dispose()
     return records
 
@@ -149,6 +175,7 @@ async def fuzz_records(
 def service_schema(
     request: pytest.FixtureRequest, fuzz_apps: dict[str, FastAPI], fuzz_records: dict[str, Any]
 ) -> Any:
+    _start_lifespans(fuzz_apps)
     app, config = fuzz_apps[request.param], _config(fuzz_records)
     return schemathesis.openapi.from_asgi("/openapi.json", app, config=config)
 

@@ -59,6 +59,7 @@ _ANSWERS = {
     401: "No valid bearer token (or, signing in, wrong credentials).",
     403: "Signed in, but this role may not do this.",
     404: "No such record, or not one the caller may see.",
+    406: "None of the media types in Accept is one this route answers with.",
     409: "The record's state does not allow this (archived, already done, taken).",
     412: "If-Match does not match the record's current ETag: read it again.",
     413: "The request body is larger than the limit.",
@@ -121,6 +122,10 @@ class Forbidden(Problem):
 
 class NotFound(Problem):
     status, type_slug, title = 404, "not-found", "Not found"
+
+
+class NotAcceptable(Problem):
+    status, type_slug, title = 406, "not-acceptable", "Not acceptable"
 
 
 class Conflict(Problem):

@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 
 import httpx
 import stamina
+from fastapi import Request
 from pydantic import BaseModel, ValidationError
 
 from services.common.errors import BadGateway, DependencyUnavailable
@@ -74,7 +75,7 @@ class ServiceClient:
         tokens: ServiceTokenSource | None = None,
     ) -> None:
         """With `tokens`, a call that forwards no user's token is made as this service."""
-        self._http, self._base, self.name = http, base_url.rstrip("/"), name
+        self.http, self._base, self.name = http, base_url.rstrip("/"), name
         self.policy = policy or CallPolicy()
         self._tokens = tokens
 
@@ -129,7 +130,7 @@ class ServiceClient:
     def _request(self, method: str, path: str, *, token: str | None, **kw: Any) -> httpx.Request:
         headers = self._headers(token) | kw.pop("headers", {})
         try:
-            return self._http.build_request(method, self._base + path, headers=headers, **kw)
+            return self.http.build_request(method, self._base + path, headers=headers, **kw)
         except (httpx.InvalidURL, httpx.HTTPError) as exc:
             raise BadGateway(f"Cannot address the {self.name} service for this call.") from exc
 
@@ -166,7 +167,7 @@ class ServiceClient:
 
     async def _attempt(self, request: httpx.Request) -> _Reply:
         try:
-            response = await self._http.send(request, stream=True, follow_redirects=False)
+            response = await self.http.send(request, stream=True, follow_redirects=False)
             try:
                 body = await self._read_capped(response)
             finally:
@@ -209,6 +210,23 @@ class ServiceClient:
         if token:
             headers["Authorization"] = f"Bearer {token}"
         return headers
+
+
+def process_client(request: Request, name: str) -> ServiceClient:
+    """This process's one client of service `name` (`patients`, `plans`, `scheduling`), built
+    on first use on the process's httpx client, calling as this service where no user's
+    token is forwarded. What a service's `clients.py` wraps in its own typed client."""
+    clients: dict[str, ServiceClient] = request.app.state.__dict__.setdefault("clients", {})
+    if name not in clients:
+        settings = request.app.state.settings
+        clients[name] = ServiceClient(
+            request.app.state.http,
+            getattr(settings, f"{name}_url"),
+            name=name,
+            policy=CallPolicy.from_settings(settings),
+            tokens=request.app.state.service_tokens,
+        )
+    return clients[name]
 
 
 def _retry_after(value: str | None) -> float | None:

@@ -17,6 +17,7 @@ from services.patients.identity.service_identity import own_account_check
 from services.patients.identity.service_routes import service_router
 from services.patients.identity.tokens import TokenSigner
 from services.patients.record.routes import patients_router
+from services.patients.record.service_routes import patient_status_router
 from services.patients.settings import PatientsSettings
 
 
@@ -51,7 +52,14 @@ def build_app(
         service="patients",
         title="Clinic patients service",
         description="Patient records, accounts and roles; signs the access tokens.",
-        routers=[auth_router, users_router, patients_router, audit_router(trail), service_router],
+        routers=[
+            auth_router,
+            users_router,
+            patients_router,
+            audit_router(trail),
+            service_router,
+            patient_status_router,
+        ],
         settings=settings or get_settings(PatientsSettings),
         key_set=_own_keys,
         account_check=own_account_check,

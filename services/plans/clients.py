@@ -25,6 +25,18 @@ class AccountRef(BaseModel):
     role: str
 
 
+class PatientStatusRef(BaseModel):
+    id: uuid.UUID
+    status: Literal["active", "archived"]
+
+
+class AccountStatusRef(BaseModel):
+    user_id: uuid.UUID
+    active: bool
+    role: str
+    display_name: str
+
+
 class LocationRef(BaseModel):
     slug: str
     name: str
@@ -48,6 +60,15 @@ class PatientsClient:
         """The caller's own account (its display name)."""
         return await self._client.get("/v1/users/me", AccountRef, token=token)
 
+    async def patient_status(self, patient_id: uuid.UUID) -> PatientStatusRef | None:
+        """Whether the patient exists and is active, asked as this service (None: no such
+        patient): an admin's own token could not read the record."""
+        return await self._client.get(f"/v1/patients/{patient_id}/status", PatientStatusRef)
+
+    async def account_status(self, user_id: uuid.UUID) -> AccountStatusRef | None:
+        """Another account's role, name and whether it may act, asked as this service."""
+        return await self._client.get(f"/v1/accounts/{user_id}/status", AccountStatusRef)
+
 
 class SchedulingClient:
     def __init__(self, client: ServiceClient) -> None:
@@ -58,11 +79,13 @@ class SchedulingClient:
 
 
 def _service_client(request: Request, name: str) -> ServiceClient:
+    # One per process, rebuilt when the lifespan's HTTP client is (a restarted app).
+    http = request.app.state.http
     clients: dict[str, ServiceClient] = request.app.state.__dict__.setdefault("clients", {})
-    if name not in clients:
+    if name not in clients or clients[name].http is not http:
         settings = request.app.state.settings
         clients[name] = ServiceClient(
-            request.app.state.http,
+            http,
             getattr(settings, f"{name}_url"),
             name=name,
             policy=CallPolicy.from_settings(settings),

@@ -9,7 +9,7 @@ import uuid
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationInfo, field_validator
 
 from services.common.schemas import Strict
 
@@ -18,11 +18,12 @@ Part = Literal["home", "clinic"]
 GoalTerm = Literal["short", "long"]
 GoalStatus = Literal["not_started", "in_progress", "met", "not_met", "discontinued"]
 
-Sets = Annotated[int, Field(ge=1, le=10)]
-Reps = Annotated[int, Field(ge=1, le=100)]
-HoldSeconds = Annotated[int, Field(ge=0, le=600)]
-TimesPerDay = Annotated[int, Field(ge=1, le=6)]
-DaysPerWeek = Annotated[int, Field(ge=1, le=7)]
+# Strict: a JSON `true` is not a count (pydantic alone would take it as 1).
+Sets = Annotated[int, Field(ge=1, le=10, strict=True)]
+Reps = Annotated[int, Field(ge=1, le=100, strict=True)]
+HoldSeconds = Annotated[int, Field(ge=0, le=600, strict=True)]
+TimesPerDay = Annotated[int, Field(ge=1, le=6, strict=True)]
+DaysPerWeek = Annotated[int, Field(ge=1, le=7, strict=True)]
 
 
 class Dosage(Strict):
@@ -38,6 +39,21 @@ class Dosage(Strict):
     times_per_day: TimesPerDay | None = None
     days_per_week: DaysPerWeek | None = None
     side: Side = "both"
+
+    @field_validator("sets_max", "reps_max", "hold_seconds_max")
+    @classmethod
+    def _high_end_of_a_range(cls, high: int | None, info: ValidationInfo) -> int | None:
+        """A range's high end comes with its low end and is not below it (10-15, not 15-10).
+        A low end that failed its own bounds is absent from `info.data`: reported once."""
+        low_name = (info.field_name or "").removesuffix("_max")
+        if high is None or low_name not in info.data:
+            return high
+        low = info.data[low_name]
+        if low is None:
+            raise ValueError(f"a range's high end needs its low end: send {low_name} too")
+        if high < low:
+            raise ValueError(f"the high end of the range is below {low_name} ({low})")
+        return high
 
 
 class Diagnosis(BaseModel):

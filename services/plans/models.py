@@ -37,6 +37,8 @@ SIDES = ("left", "right", "both", "each")
 SETTINGS = ("home", "clinic", "both")  # where an exercise can be done
 PARTS = ("home", "clinic")  # which part of a plan's program an item is in
 PLAN_STATUSES = ("draft", "active", "on_hold", "completed", "discontinued")
+LIVE_STATUSES = ("active", "on_hold")  # signed and not ended: visits go on, reports fall due
+PROGRESS_REPORT_VISITS = 10  # a progress report is due every 10 visits
 RED_FLAG_REASONS = ("pain_high", "pain_rising", "new_numbness")
 REVISION_KINDS = ("signed", "revised", "recertified", "status")
 CERTIFICATION_DAYS = 90  # the longest certification interval, in calendar days
@@ -82,7 +84,7 @@ class Exercise(SQLModel, table=True):
             "default_reps IS NULL OR default_reps BETWEEN 1 AND 200", name="reps_range"
         ),
         CheckConstraint(
-            "default_hold_seconds IS NULL OR default_hold_seconds BETWEEN 1 AND 600",
+            "default_hold_seconds IS NULL OR default_hold_seconds BETWEEN 0 AND 600",
             name="hold_range",
         ),
         CheckConstraint(
@@ -191,6 +193,30 @@ class PlanOfCare(SQLModel, table=True):
         Index("ix_plan_of_care_patient_id", "patient_id", "status"),
         Index("ix_plan_of_care_therapist_id", "therapist_id", "status"),
         Index("ix_plan_of_care_certification_end", "certification_end", "id"),
+        # The therapist queues (services/plans/queues): each reads only live plans, which a
+        # plain index would make it walk past every ended plan to find.
+        Index(
+            "ix_plan_of_care_recertification_due",
+            "certification_end",
+            "id",
+            postgresql_where=text(_one_of("status", LIVE_STATUSES)),
+        ),
+        Index(
+            "ix_plan_of_care_progress_report_due",
+            "id",
+            postgresql_where=text(
+                f"{_one_of('status', LIVE_STATUSES)} "
+                f"AND visits_since_progress_report >= {PROGRESS_REPORT_VISITS}"
+            ),
+        ),
+        Index(
+            "ix_plan_of_care_authorization_due",
+            "id",
+            postgresql_where=text(
+                f"{_one_of('status', LIVE_STATUSES)} AND (authorization_visits IS NOT NULL "
+                "OR authorization_valid_until IS NOT NULL)"
+            ),
+        ),
         {"schema": SCHEMA},
     )
 
@@ -319,6 +345,9 @@ class PlanVisit(SQLModel, table=True):
     completed: bool = True
     cycle: int = 0
     visit_date: date | None = None
+    # When the outcome the row holds happened (the event's occurred_at): an event that
+    # happened before it arrived late and changes nothing.
+    outcome_at: datetime | None = timestamp_field()
     updated_at: datetime = _updated_at_field()
 
 
@@ -375,6 +404,7 @@ class RedFlag(SQLModel, table=True):
     __table_args__ = (
         CheckConstraint(_one_of("reason", RED_FLAG_REASONS), name="reason"),
         UniqueConstraint("session_id", "reason"),
+        Index("ix_red_flag_plan_id", "plan_id", "raised_at", "id"),  # a plan's, newest first
         Index(
             "ix_red_flag_open",
             "plan_id",

@@ -5,8 +5,10 @@ from fastapi import FastAPI
 
 from services.common.app import create_app
 from services.common.settings import get_settings
-from services.scheduling.routes import locations_router, types_router
+from services.scheduling.availability.routes import availability_router
+from services.scheduling.reference.routes import locations_router, types_router
 from services.scheduling.settings import SchedulingSettings
+from services.scheduling.therapists.routes import therapists_router
 
 
 def build_app(
@@ -17,9 +19,9 @@ def build_app(
     return create_app(
         service="scheduling",
         title="Clinic scheduling service",
-        description="The clinics (address, time zone, opening hours, rooms) and the kinds "
-        "of visit, with their length and usual procedure code.",
-        routers=[locations_router, types_router],
+        description="The clinics (address, time zone, opening hours, rooms), the kinds of "
+        "visit, therapists' weekly hours and time off, and the free slots they leave.",
+        routers=[locations_router, types_router, therapists_router, availability_router],
         settings=settings or get_settings(SchedulingSettings),
         http_transport=http_transport,
     )

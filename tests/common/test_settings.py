@@ -90,3 +90,13 @@ def test_production_refuses_development_defaults(kind, extra, named):
     with pytest.raises(ValueError, match="refusing to start in production") as refused:
         kind(env="production", **extra)
     assert all(name in str(refused.value) for name in named)
+
+
+def test_the_slot_grid_comes_from_the_environment_and_divides_the_hour(monkeypatch):
+    assert SchedulingSettings().slot_minutes == 15
+    monkeypatch.setenv("CLINIC_SLOT_MINUTES", "20")
+    assert SchedulingSettings().slot_minutes == 20
+    for minutes in ("7", "45", "0", "90"):
+        monkeypatch.setenv("CLINIC_SLOT_MINUTES", minutes)
+        with pytest.raises(ValueError, match="slot_minutes"):
+            SchedulingSettings()

@@ -54,6 +54,7 @@ OWN_OTHER_FIELDS = "own other fields"
 UNKNOWN_ID = "unknown id"
 SERVICE_ONLY_POLICY: dict[tuple[str, str], dict[str, Cell]] = {
     ("GET", "/v1/accounts/{id}/status"): _row(401, 403, 403, 403, 403),
+    ("GET", "/v1/patients/{id}/status"): _row(401, 403, 403, 403, 403),
 }
 
 # (method, path) -> role -> status. Path parameters are written {id}.
@@ -505,12 +506,30 @@ async def account_status_call(ctx: Ctx, variant: str) -> Call:
     user_id = uuid.uuid4() if variant == UNKNOWN_ID else target.id
 
     async def succeeded(response: httpx.Response) -> None:
-        assert response.json() == {"user_id": str(target.id), "active": True}
+        assert response.json() == {
+            "user_id": str(target.id),
+            "active": True,
+            "role": "therapist",
+            "display_name": target.display_name,
+        }
 
     return Call("GET", f"/v1/accounts/{user_id}/status", succeeded=succeeded)
 
 
-SERVICE_ONLY_SCENARIOS = {("GET", "/v1/accounts/{id}/status"): account_status_call}
+async def patient_status_call(ctx: Ctx, variant: str) -> Call:
+    patient = await make_patient(ctx.db)
+    patient_id = uuid.uuid4() if variant == UNKNOWN_ID else patient.id
+
+    async def succeeded(response: httpx.Response) -> None:
+        assert response.json() == {"id": str(patient.id), "status": "active"}
+
+    return Call("GET", f"/v1/patients/{patient_id}/status", succeeded=succeeded)
+
+
+SERVICE_ONLY_SCENARIOS = {
+    ("GET", "/v1/accounts/{id}/status"): account_status_call,
+    ("GET", "/v1/patients/{id}/status"): patient_status_call,
+}
 
 
 def _public(path: str) -> Callable[[Ctx, str], Awaitable[Call]]:
@@ -663,6 +682,7 @@ SERVICE_COLUMN: dict[tuple[str, str], Cell] = {
     **{key: USERS_ONLY for key in POLICY if key[1].startswith(("/v1/users", "/v1/patients"))},
     ("GET", "/v1/audit"): USERS_ONLY,
     ("GET", "/v1/accounts/{id}/status"): {PLANS: 200, SCHEDULING: 200, UNKNOWN_ID: 404},
+    ("GET", "/v1/patients/{id}/status"): {PLANS: 200, SCHEDULING: 200, UNKNOWN_ID: 404},
     **{("GET", path): 200 for path in PUBLIC_PATHS},
 }
 

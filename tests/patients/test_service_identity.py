@@ -193,15 +193,21 @@ async def _status(api, apps, user_id: uuid.UUID):
 
 
 async def test_status_of_an_active_account(patients_api, apps, db):
-    account = await make_account(db, role="therapist")
+    account = await make_account(db, role="therapist", display_name="Dana Okafor, PT")
     response = await _status(patients_api, apps, account.id)
     assert response.status_code == 200
-    assert response.json() == {"user_id": str(account.id), "active": True}
+    assert response.json() == {
+        "user_id": str(account.id),
+        "active": True,
+        "role": "therapist",
+        "display_name": "Dana Okafor, PT",
+    }
 
 
 async def test_status_of_a_disabled_account(patients_api, apps, db):
     account = await make_account(db, role="front_desk", disabled_at=utcnow())
-    assert (await _status(patients_api, apps, account.id)).json()["active"] is False
+    status = (await _status(patients_api, apps, account.id)).json()
+    assert (status["active"], status["role"]) == (False, "front_desk")
 
 
 async def test_status_of_an_archived_patients_login_even_if_left_enabled(patients_api, apps, db):

@@ -22,7 +22,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.common.account_check import INACTIVE, AccountStatusCache
-from services.common.auth import SERVICE_ROLE, Caller
+from services.common.auth import SERVICE_ROLE, Caller, Role
 from services.common.errors import InvalidInput, NotFound, Unauthorized
 from services.common.identity import secret_matches, service_id
 from services.patients import audit
@@ -45,6 +45,11 @@ class ServiceTokenResponse(BaseModel):
 class AccountStatusRead(BaseModel):
     user_id: uuid.UUID
     active: bool = Field(description="False once the account is disabled or its patient archived.")
+    role: Role = Field(
+        description="What the account is: plans checks a plan's therapist by it, scheduling "
+        "that an id whose hours it stores is a therapist's."
+    )
+    display_name: str = Field(description="The name other services show for the account.")
 
 
 # -- the client-credentials grant -----------------------------------------------------------------
@@ -126,6 +131,19 @@ async def issue_service_token(
 # -- account status, and this service's account check ----------------------------------------
 
 
+async def account_status(session: AsyncSession, *, user_id: uuid.UUID) -> AccountStatusRead:
+    found = await _account_and_patient(session, user_id=user_id)
+    if found is None:
+        raise NotFound("No account with this id.")
+    account, patient_status = found
+    return AccountStatusRead(
+        user_id=user_id,
+        active=_active(account.disabled_at, patient_status),
+        role=account.role,  # type: ignore[arg-type]
+        display_name=account.display_name,
+    )
+
+
 async def account_is_active(session: AsyncSession, *, user_id: uuid.UUID) -> bool | None:
     """One primary-key lookup (and its patient's, for a patient login); None: no account."""
     statement = (
@@ -134,17 +152,23 @@ async def account_is_active(session: AsyncSession, *, user_id: uuid.UUID) -> boo
         .where(col(UserAccount.id) == user_id)
     )
     row = (await session.exec(statement)).first()
-    if row is None:
-        return None
-    disabled_at, patient_status = row
+    return None if row is None else _active(*row)
+
+
+async def _account_and_patient(
+    session: AsyncSession, *, user_id: uuid.UUID
+) -> tuple[UserAccount, str | None] | None:
+    statement = (
+        select(UserAccount, Patient.status)
+        .outerjoin(Patient, col(Patient.id) == col(UserAccount.patient_id))
+        .where(col(UserAccount.id) == user_id)
+    )
+    row = (await session.exec(statement)).first()
+    return None if row is None else (row[0], row[1])
+
+
+def _active(disabled_at: object, patient_status: str | None) -> bool:
     return disabled_at is None and patient_status in (None, "active")
-
-
-async def account_status(session: AsyncSession, *, user_id: uuid.UUID) -> AccountStatusRead:
-    active = await account_is_active(session, user_id=user_id)
-    if active is None:
-        raise NotFound("No account with this id.")
-    return AccountStatusRead(user_id=user_id, active=active)
 
 
 class LocalAccountCheck:

@@ -3,21 +3,20 @@
 import re
 import uuid
 from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 import phonenumbers
 from pydantic import (
     MISSING,
     AfterValidator,
     BaseModel,
-    BeforeValidator,
     EmailStr,
     Field,
     StringConstraints,
     model_validator,
 )
 
-from services.common.schemas import Strict
+from services.common.schemas import IsoDate, Strict
 from services.patients.names import Name, ShortText
 
 Sex = Literal["female", "male", "other", "unknown"]
@@ -62,20 +61,6 @@ def _icd10cm(code: str) -> str:
 
 def laterality_of(code: str) -> Laterality | None:
     return _PLANTAR_NERVE_SIDES[code[5]] if code.startswith("G57.6") else None  # type: ignore[return-value]
-
-
-_ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
-
-
-def _written_as_iso_date(value: Any) -> Any:
-    """Dates come as YYYY-MM-DD, as the documents say: pydantic alone would also take a
-    number, or a string of digits, as Unix time (`0` is 1970-01-01)."""
-    if isinstance(value, date) or (isinstance(value, str) and _ISO_DATE.match(value)):
-        return value
-    raise ValueError("a date is written YYYY-MM-DD")
-
-
-IsoDate = Annotated[date, BeforeValidator(_written_as_iso_date)]
 
 
 def _not_future_nor_ancient(value: date) -> date:
@@ -221,6 +206,13 @@ class DiagnosisRead(BaseModel):
         default=None, description="left, right, bilateral or unspecified, from the code."
     )
     description: str | None = None
+
+
+class PatientStatusRead(BaseModel):
+    """What another service learns of a patient before it writes for them."""
+
+    id: uuid.UUID
+    status: Literal["active", "archived"]
 
 
 class PatientRead(BaseModel):

@@ -27,6 +27,7 @@ from services.patients.record.schemas import (
     CONTACT_FIELDS,
     DiagnosisIn,
     PatientCreate,
+    PatientStatusRead,
     PatientUpdate,
     laterality_of,
 )
@@ -117,6 +118,18 @@ async def read_patient(
         session, action="patient.read", caller=caller, origin=origin, patient_id=patient_id
     )
     return patient
+
+
+async def patient_status(
+    session: AsyncSession, *, patient_id: uuid.UUID, caller: Caller, origin: audit.Origin
+) -> PatientStatusRead:
+    """A service's question before it writes for the patient: on the patient's trail, since
+    it tells the asking service that the patient exists."""
+    patient = await one_or_404(session, Patient, patient_id, detail=NOT_FOUND)
+    await audit.record(
+        session, action="patient.status", caller=caller, origin=origin, patient_id=patient_id
+    )
+    return PatientStatusRead(id=patient.id, status=patient.status)  # type: ignore[arg-type]
 
 
 async def update_patient(

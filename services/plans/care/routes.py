@@ -1,0 +1,301 @@
+"""HTTP routes of plans of care for staff: `/v1/plans` and `/v1/plans/{id}/...`."""
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Request, Response, status
+
+from services.common import idempotency
+from services.common.audit import OriginDep
+from services.common.auth import Caller, CallerDep, require_role
+from services.common.database import SessionDep
+from services.common.errors import problem_responses
+from services.common.idempotency import IdempotencyKeyHeader
+from services.common.pagination import CursorQuery, LimitQuery, Page
+from services.common.preconditions import (
+    IfMatchOptional,
+    IfMatchRequired,
+    answers_with_etag,
+    with_etag,
+)
+from services.plans import audit
+from services.plans.care import revisions, service
+from services.plans.care import status as moves
+from services.plans.care.reads import plan_read
+from services.plans.care.schemas import (
+    DiscontinueRequest,
+    PlanCreate,
+    PlanRead,
+    PlanSchedulingRead,
+    PlanUpdate,
+    RecertifyRequest,
+    RevisionRead,
+    RevisionSummary,
+    StatusNote,
+)
+from services.plans.clients import PatientsDep, SchedulingDep
+from services.plans.models import IdempotencyKey, PlanOfCare
+
+plans_router = APIRouter(prefix="/v1/plans", tags=["plans of care"])
+
+Clinician = Annotated[Caller, Depends(require_role("therapist", "admin"))]
+RevisionNumber = Annotated[int, Path(ge=1, le=1_000_000)]
+CHANGE_ANSWERS = answers_with_etag() | problem_responses(403, 404, 409, 412)
+
+
+@plans_router.post(
+    "",
+    response_model=PlanRead,
+    status_code=status.HTTP_201_CREATED,
+    responses=answers_with_etag(201) | problem_responses(403, 404, 409, 502, 503),
+)
+async def create_plan(
+    data: PlanCreate,
+    request: Request,
+    caller: Clinician,
+    session: SessionDep,
+    patients: PatientsDep,
+    scheduling: SchedulingDep,
+    origin: OriginDep,
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> Any:
+    """Create a draft plan of care, from a protocol or empty (therapists; an admin names the
+    therapist). The patient must be active and the clinic known. Safe to retry with an
+    Idempotency-Key."""
+    facts = await service.confirm_facts(
+        data, caller=caller, patients=patients, scheduling=scheduling
+    )
+    key = await idempotency.claim(
+        session, IdempotencyKey, key=idempotency_key, caller=str(caller.user_id), request=request
+    )
+    if key.replay is not None:  # the stored answer shows the plan again: audited
+        replayed = PlanRead.model_validate_json(key.replay.body)
+        await _audit_replay(session, replayed, caller=caller, origin=origin)
+        return key.replay
+    plan = await service.create_plan(session, data=data, facts=facts, caller=caller, origin=origin)
+    headers = {"Location": f"/v1/plans/{plan.id}", "ETag": f'"{plan.version}"'}
+    return await key.answer(201, await plan_read(session, plan), headers=headers)
+
+
+async def _audit_replay(
+    session: SessionDep, plan: PlanRead, *, caller: Caller, origin: audit.Origin
+) -> None:
+    await audit.record(
+        session,
+        action="request.replay",
+        caller=caller,
+        origin=origin,
+        patient_id=plan.patient_id,
+        entity=("plan", plan.id),
+        detail={"of": "plan.create"},
+    )
+
+
+@plans_router.get(
+    "/{plan_id}",
+    response_model=PlanRead | PlanSchedulingRead,
+    responses=answers_with_etag() | problem_responses(403, 404),
+)
+async def read_plan(
+    plan_id: uuid.UUID,
+    response: Response,
+    caller: CallerDep,
+    session: SessionDep,
+    origin: OriginDep,
+) -> Any:
+    """One plan with its ETag: all of it for therapists and admins (`view: clinical`), its
+    scheduling facts only for the front desk (`view: scheduling`). Patients read their
+    plans at /v1/me/plans."""
+    plan, read = await service.read_plan(session, plan_id=plan_id, caller=caller, origin=origin)
+    with_etag(response, plan)
+    return read
+
+
+@plans_router.patch(
+    "/{plan_id}",
+    response_model=PlanRead,
+    responses=answers_with_etag() | problem_responses(403, 404, 409, 412, 428),
+)
+async def update_plan(
+    plan_id: uuid.UUID,
+    data: PlanUpdate,
+    response: Response,
+    caller: CallerDep,
+    if_match: IfMatchRequired,
+    session: SessionDep,
+    origin: OriginDep,
+) -> Any:
+    """Change a plan (therapists, admins), with If-Match from your last read: a draft
+    changes in place, a signed plan gets a new revision; a closed plan, 409."""
+    plan = await service.update_plan(
+        session,
+        plan_id=plan_id,
+        data=data,
+        expected=if_match.versions(),
+        caller=caller,
+        origin=origin,
+    )
+    return await _answer(session, response, plan)
+
+
+async def _answer(session: SessionDep, response: Response, plan: PlanOfCare) -> PlanRead:
+    with_etag(response, plan)
+    return await plan_read(session, plan)
+
+
+async def _move(
+    move: str,
+    plan_id: uuid.UUID,
+    reason: str | None,
+    response: Response,
+    caller: Caller,
+    if_match: IfMatchOptional,
+    session: SessionDep,
+    origin: OriginDep,
+) -> PlanRead:
+    plan = await moves.move_plan(
+        session,
+        plan_id=plan_id,
+        move=move,
+        reason=reason,
+        expected=if_match.versions(),
+        caller=caller,
+        origin=origin,
+    )
+    return await _answer(session, response, plan)
+
+
+@plans_router.post("/{plan_id}/activate", response_model=PlanRead, responses=CHANGE_ANSWERS)
+async def activate_plan(
+    plan_id: uuid.UUID,
+    response: Response,
+    caller: CallerDep,
+    if_match: IfMatchOptional,
+    session: SessionDep,
+    origin: OriginDep,
+) -> Any:
+    """Sign a draft: it becomes active, as revision 1, signed by you. Needs diagnoses, a
+    goal and a certification period. Send If-Match to sign exactly the version you read."""
+    return await _move("activate", plan_id, None, response, caller, if_match, session, origin)
+
+
+@plans_router.post("/{plan_id}/hold", response_model=PlanRead, responses=CHANGE_ANSWERS)
+async def hold_plan(
+    plan_id: uuid.UUID,
+    response: Response,
+    caller: CallerDep,
+    if_match: IfMatchOptional,
+    session: SessionDep,
+    origin: OriginDep,
+    data: StatusNote | None = None,
+) -> Any:
+    """Put an active plan on hold, with an optional reason."""
+    return await _move(
+        "hold", plan_id, data and data.reason, response, caller, if_match, session, origin
+    )
+
+
+@plans_router.post("/{plan_id}/resume", response_model=PlanRead, responses=CHANGE_ANSWERS)
+async def resume_plan(
+    plan_id: uuid.UUID,
+    response: Response,
+    caller: CallerDep,
+    if_match: IfMatchOptional,
+    session: SessionDep,
+    origin: OriginDep,
+) -> Any:
+    """Make a held plan active again."""
+    return await _move("resume", plan_id, None, response, caller, if_match, session, origin)
+
+
+@plans_router.post("/{plan_id}/complete", response_model=PlanRead, responses=CHANGE_ANSWERS)
+async def complete_plan(
+    plan_id: uuid.UUID,
+    response: Response,
+    caller: CallerDep,
+    if_match: IfMatchOptional,
+    session: SessionDep,
+    origin: OriginDep,
+    data: StatusNote | None = None,
+) -> Any:
+    """Close an active or held plan as completed, with an optional note."""
+    return await _move(
+        "complete", plan_id, data and data.reason, response, caller, if_match, session, origin
+    )
+
+
+@plans_router.post("/{plan_id}/discontinue", response_model=PlanRead, responses=CHANGE_ANSWERS)
+async def discontinue_plan(
+    plan_id: uuid.UUID,
+    data: DiscontinueRequest,
+    response: Response,
+    caller: CallerDep,
+    if_match: IfMatchOptional,
+    session: SessionDep,
+    origin: OriginDep,
+) -> Any:
+    """Close an active or held plan as discontinued; a reason is required."""
+    return await _move(
+        "discontinue", plan_id, data.reason, response, caller, if_match, session, origin
+    )
+
+
+@plans_router.post("/{plan_id}/recertify", response_model=PlanRead, responses=CHANGE_ANSWERS)
+async def recertify_plan(
+    plan_id: uuid.UUID,
+    response: Response,
+    caller: CallerDep,
+    if_match: IfMatchOptional,
+    session: SessionDep,
+    origin: OriginDep,
+    data: RecertifyRequest | None = None,
+) -> Any:
+    """Open a new certification period of at most 90 days (by default from the day after
+    the current one ends), signed by you, as a new revision. Active or held plans only."""
+    plan = await moves.recertify_plan(
+        session,
+        plan_id=plan_id,
+        data=data or RecertifyRequest(),
+        expected=if_match.versions(),
+        caller=caller,
+        origin=origin,
+    )
+    return await _answer(session, response, plan)
+
+
+@plans_router.get(
+    "/{plan_id}/revisions",
+    response_model=Page[RevisionSummary],
+    responses=problem_responses(403, 404),
+)
+async def list_plan_revisions(
+    plan_id: uuid.UUID,
+    caller: CallerDep,
+    session: SessionDep,
+    origin: OriginDep,
+    limit: LimitQuery = 50,
+    cursor: CursorQuery = None,
+) -> Any:
+    """A plan's signed revisions, oldest first: who changed what, when (therapists, admins)."""
+    items, next_cursor = await revisions.list_revisions(
+        session, plan_id=plan_id, limit=limit, cursor=cursor, caller=caller, origin=origin
+    )
+    return Page(items=items, next_cursor=next_cursor)
+
+
+@plans_router.get(
+    "/{plan_id}/revisions/{number}",
+    response_model=RevisionRead,
+    responses=problem_responses(403, 404),
+)
+async def read_plan_revision(
+    plan_id: uuid.UUID,
+    number: RevisionNumber,
+    caller: CallerDep,
+    session: SessionDep,
+    origin: OriginDep,
+) -> Any:
+    """One revision: the whole plan as it stood after that change (therapists, admins)."""
+    return await revisions.read_revision(
+        session, plan_id=plan_id, number=number, caller=caller, origin=origin
+    )

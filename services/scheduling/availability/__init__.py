@@ -1,0 +1,1 @@
+"""The availability search: free slots from hours, opening hours and busy times."""

@@ -1,0 +1,56 @@
+"""What keeps therapists from taking a visit, as intervals per therapist: the one place the
+availability search learns it. Time off today; appointments and live holds join as sources
+here when they are built, and `slots.py` needs no change for them.
+
+A source answers, for some therapists and a window of time, every interval that
+overlaps the window, each with its therapist. The search asks each source once per window.
+"""
+
+import uuid
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Collection, Iterable
+
+from sqlalchemy import func
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.scheduling.availability.slots import Interval
+from services.scheduling.models import TimeOff
+
+BusySource = Callable[
+    [AsyncSession, Collection[uuid.UUID], Interval], Awaitable[Iterable[tuple[uuid.UUID, Interval]]]
+]
+
+
+async def time_off(
+    session: AsyncSession, therapist_ids: Collection[uuid.UUID], window: Interval
+) -> list[tuple[uuid.UUID, Interval]]:
+    """Time off overlapping the window (the exclusion constraint's index serves it)."""
+    statement = select(TimeOff.therapist_id, TimeOff.starts_at, TimeOff.ends_at).where(
+        col(TimeOff.therapist_id).in_(therapist_ids),
+        func.tstzrange(TimeOff.starts_at, TimeOff.ends_at).op("&&")(
+            func.tstzrange(window.start, window.end)
+        ),
+    )
+    rows = (await session.exec(statement)).all()
+    return [(therapist, Interval(start, end)) for therapist, start, end in rows]
+
+
+SOURCES: tuple[BusySource, ...] = (time_off,)
+
+
+async def busy_times(
+    session: AsyncSession,
+    *,
+    therapist_ids: Collection[uuid.UUID],
+    window: Interval,
+    sources: Iterable[BusySource] = SOURCES,
+) -> dict[uuid.UUID, list[Interval]]:
+    """Every busy interval of these therapists overlapping the window, from every source."""
+    busy: dict[uuid.UUID, list[Interval]] = defaultdict(list)
+    if not therapist_ids:
+        return busy
+    for source in sources:
+        for therapist, interval in await source(session, therapist_ids, window):
+            busy[therapist].append(interval)
+    return busy

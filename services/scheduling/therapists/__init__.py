@@ -1,0 +1,1 @@
+"""A therapist's weekly hours at each clinic, and their time off."""

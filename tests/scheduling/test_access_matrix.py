@@ -1,0 +1,143 @@
+"""Who may call what in the scheduling service, cell by cell over HTTP (matrix row D2).
+
+POLICY is the scheduling rows of the "Plans and scheduling" table of docs/access.md as data:
+for each route and each kind of caller, the status. A route missing from POLICY, a stale row,
+or a difference between POLICY and the table fails the suite. The plans rows are checked by
+tests/plans/test_access_matrix.py, the patients service by tests/patients/.
+"""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from services.patients.models import UserAccount
+from tests.access_table import (
+    CALLERS,
+    PUBLIC_PATHS,
+    assert_documented,
+    assert_every_route_has_a_policy,
+)
+from tests.factories import bearer, make_account, token_for
+from tests.scheduling.factories import make_time_off
+
+
+def _row(*statuses: int) -> dict[str, int]:
+    return dict(zip(CALLERS, statuses, strict=True))
+
+
+USERS_READ = _row(401, 200, 200, 200, 200, 403)
+STAFF_READ = _row(401, 403, 200, 200, 200, 403)
+PUBLIC = dict.fromkeys(CALLERS, 200)
+TIME_OFF = "/v1/therapists/{therapist_id}/time-off"
+
+# (app, method, path) -> caller -> status; path parameters as the app names them.
+POLICY: dict[tuple[str, str, str], dict[str, int]] = {
+    ("scheduling", "GET", "/v1/locations"): USERS_READ,
+    ("scheduling", "GET", "/v1/locations/{slug}"): USERS_READ,
+    ("scheduling", "GET", "/v1/appointment-types"): USERS_READ,
+    ("scheduling", "POST", "/v1/appointment-types"): _row(401, 403, 403, 403, 201, 403),
+    ("scheduling", "GET", "/v1/appointment-types/{type_slug}"): USERS_READ,
+    ("scheduling", "PATCH", "/v1/appointment-types/{type_slug}"): _row(
+        401, 403, 403, 403, 200, 403
+    ),
+    # A therapist's cells are for their own id (another therapist's: 403, tests/scheduling).
+    ("scheduling", "PUT", "/v1/therapists/{therapist_id}/hours"): _row(
+        401, 403, 403, 403, 200, 403
+    ),
+    ("scheduling", "GET", "/v1/therapists/{therapist_id}/hours"): STAFF_READ,
+    ("scheduling", "POST", TIME_OFF): _row(401, 403, 403, 201, 201, 403),
+    ("scheduling", "GET", TIME_OFF): _row(401, 403, 403, 200, 200, 403),
+    ("scheduling", "DELETE", f"{TIME_OFF}/{{time_off_id}}"): _row(401, 403, 403, 204, 204, 403),
+    ("scheduling", "GET", "/v1/availability"): STAFF_READ,
+    ("scheduling", "GET", "/v1/availability/next"): STAFF_READ,
+    **{("scheduling", "GET", path): PUBLIC for path in PUBLIC_PATHS},
+}
+# A seeded row behind each route that names one.
+SEEDED_SLUG = {"/v1/locations/{slug}": "gaithersburg"}
+# A well-formed request of each route that takes more than its path (a body, a query, a header).
+BODIES: dict[tuple[str, str], object] = {
+    ("POST", "/v1/appointment-types"): {
+        "slug": "dry-needling",
+        "name": "Dry needling",
+        "duration_minutes": 30,
+        "procedure_code": "20560",
+    },
+    ("PATCH", "/v1/appointment-types/{type_slug}"): {"name": "Treatment"},
+    ("PUT", "/v1/therapists/{therapist_id}/hours"): [
+        {"location": "frederick", "weekday": 0, "start": "08:00", "end": "12:00"}
+    ],
+    ("POST", TIME_OFF): {
+        "start": "2026-12-24T12:00:00-05:00",
+        "end": "2026-12-28T08:00:00-05:00",
+        "reason": "Holidays",
+    },
+}
+QUERIES = {
+    "/v1/availability": {
+        "location": "frederick",
+        "type": "treatment",
+        "from": "2026-12-07",
+        "to": "2026-12-11",
+    },
+    "/v1/availability/next": {"type": "treatment"},
+}
+IF_MATCH = {("PATCH", "/v1/appointment-types/{type_slug}"): {"If-Match": "*"}}
+
+
+def _params() -> list[object]:
+    return [
+        pytest.param(app, method, path, caller, status, id=f"{app} {method} {path} as {caller}")
+        for (app, method, path), row in POLICY.items()
+        for caller, status in row.items()
+    ]
+
+
+async def _caller(db, apps, caller: str) -> tuple[UserAccount | None, dict[str, str]]:
+    if caller == "anonymous":
+        return None, {}
+    if caller == "service":
+        signer = apps["patients"].state.signer
+        return None, bearer(signer.service_token(service="plans", lifetime=timedelta(minutes=5)))
+    account = await make_account(db, role=caller)
+    return account, bearer(token_for(apps, account))
+
+
+async def _url(db, path: str, account: UserAccount | None) -> str:
+    """The path with real values: a seeded slug, and a therapist (the caller, if one) with a
+    time off of theirs."""
+    url = path.replace("{slug}", SEEDED_SLUG.get(path, "")).replace("{type_slug}", "treatment")
+    if "{therapist_id}" in path:
+        mine = account is not None and account.role == "therapist"
+        therapist = account if mine else await make_account(db, role="therapist")
+        url = url.replace("{therapist_id}", str(therapist.id))
+        if "{time_off_id}" in path:
+            start = datetime(2027, 1, 4, 14, tzinfo=UTC)
+            away = await make_time_off(db, therapist.id, start, start + timedelta(hours=2))
+            url = url.replace("{time_off_id}", str(away.id))
+    return url
+
+
+@pytest.mark.parametrize(("app", "method", "path", "caller", "expected"), _params())
+async def test_access(apis, db, apps, app, method, path, caller, expected):
+    account, headers = await _caller(db, apps, caller)
+    url = await _url(db, path, account)
+
+    response = await apis[app].request(
+        method,
+        url,
+        headers=headers | IF_MATCH.get((method, path), {}),
+        json=BODIES.get((method, path)),
+        params=QUERIES.get(path),
+    )
+
+    assert response.status_code == expected, response.text
+    if expected >= 400:
+        assert response.headers["content-type"] == "application/problem+json"
+
+
+def test_every_route_of_the_app_has_a_policy(apps):
+    assert_every_route_has_a_policy("scheduling", apps["scheduling"], POLICY)
+
+
+def test_the_documented_table_is_this_policy():
+    assert_documented("scheduling", POLICY)
