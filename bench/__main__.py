@@ -1,5 +1,6 @@
 """`make bench`: start a throwaway stack, create data, run closed-loop load scenarios, report;
-then search over 100,000 generated patients on a second throwaway stack (search-100k).
+then search over 100,000 generated patients on a second throwaway stack (search-100k), and a
+patient's own plans over 100,000 plans against a bare ceiling app on a third (me-plans).
 
 python -m bench [--seconds 10] [--concurrency 32] [--scenario NAME ...] [--ref REV] [--list]
 """
@@ -13,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-from bench import accountcheck, report, search100k, searchreport
+from bench import accountcheck, meplans, meplansreport, report, search100k, searchreport
 from bench.data import Tokens, create_patients, sign_in_all
 from bench.load import Result, make_client, run_closed_loop
 from bench.scenarios import SCENARIOS, Fixture, Scenario, by_name
@@ -51,12 +52,32 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--rounds", type=int, default=5, help="account-check(-remote): rounds per variant (5)"
     )
+    parser.add_argument("--plans", type=int, default=100_000, help="me-plans: plans (100000)")
+    parser.add_argument(
+        "--plan-patients", type=int, default=50_000, help="me-plans: their patients (50000)"
+    )
+    parser.add_argument(
+        "--sessions", type=int, default=1_000_000, help="me-plans: home sessions (1000000)"
+    )
+    parser.add_argument(
+        "--plan-requests", type=int, default=1000, help="me-plans: measured one at a time (1000)"
+    )
+    parser.add_argument(
+        "--ceiling-rounds", type=int, default=3, help="me-plans: in-flight rounds per app (3)"
+    )
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="me-plans: one more round per app under py-spy, CPU by request step (needs py-spy)",
+    )
     parser.add_argument("--list", action="store_true", help="list the scenarios and exit")
     args = parser.parse_args(argv)
     if args.seconds <= 0 or args.concurrency < 1 or args.warmup < 0 or args.patients < 1:
         parser.error("--seconds, --concurrency and --patients must be positive")
-    if args.rounds < 1:
-        parser.error("--rounds must be positive")
+    if args.rounds < 1 or args.ceiling_rounds < 1 or args.plan_requests < 1:
+        parser.error("--rounds, --ceiling-rounds and --plan-requests must be positive")
+    if not 1 < args.plan_patients < args.plans or args.sessions < 0:
+        parser.error("me-plans needs more --plans than --plan-patients, and at least 2 patients")
     if args.search_patients < 10 or args.search_requests < 1:
         parser.error("--search-patients must be at least 10, --search-requests positive")
     if args.ref is not None and args.ref.startswith("-"):
@@ -68,22 +89,35 @@ def print_list() -> None:
     for s in SCENARIOS:
         print(f"{s.name:<15} {s.request:<50} {s.measures}")
     print(f"{search100k.NAME:<15} {search100k.REQUEST:<50} {search100k.MEASURES}")
+    print(f"{meplans.NAME:<15} {meplans.REQUEST:<50} {meplans.MEASURES}")
     for c in accountcheck.CHECKS:
         print(f"{c.name:<15} {c.request:<50} {c.measures} (only named)")
 
 
-def selection(names: list[str] | None) -> tuple[list[Scenario], bool, list[str]]:
-    """The closed-loop scenarios asked for, whether search-100k was, and the account checks
-    named; all but the account checks when none named."""
+@dataclasses.dataclass(frozen=True)
+class Selection:
+    """What to run: closed-loop scenarios, and which parts on stacks of their own."""
+
+    loops: list[Scenario]
+    search: bool
+    me_plans: bool
+    checks: list[str]
+
+
+def selection(names: list[str] | None) -> Selection:
+    """The scenarios named; all but the account checks when none named."""
     if not names:
-        return list(SCENARIOS), True, []
-    own_stacks = (search100k.NAME, *accountcheck.NAMES)
+        return Selection(list(SCENARIOS), search=True, me_plans=True, checks=[])
+    own_stacks = (search100k.NAME, meplans.NAME, *accountcheck.NAMES)
     known = [s.name for s in SCENARIOS] + list(own_stacks)
     if unknown := [n for n in names if n not in known]:
         raise SystemExit(f"no scenario {unknown[0]!r}; known: {', '.join(known)}")
-    loops = [by_name(n) for n in dict.fromkeys(names) if n not in own_stacks]
-    checks = [n for n in accountcheck.NAMES if n in names]
-    return loops, search100k.NAME in names, checks
+    return Selection(
+        loops=[by_name(n) for n in dict.fromkeys(names) if n not in own_stacks],
+        search=search100k.NAME in names,
+        me_plans=meplans.NAME in names,
+        checks=[n for n in accountcheck.NAMES if n in names],
+    )
 
 
 async def run_one(scenario: Scenario, fixture: Fixture, args: argparse.Namespace) -> Result:
@@ -168,6 +202,17 @@ def run_search(root: Path, args: argparse.Namespace, code: str) -> str:
     return searchreport.render(run, started=started, code=code, args=args, problems=problems)
 
 
+def run_me_plans(root: Path, args: argparse.Namespace, code: str) -> str:
+    started, load = report.now_utc(), report.load_average()
+    print(f"Starting a throwaway stack for {meplans.NAME} from the {code}...", flush=True)
+    with running_stack(root) as stack:
+        run = guarded(stack, lambda: meplans.run_sync(stack, args))
+        problems = log_problems(stack)
+    return meplansreport.render(
+        run, started=started, load=load, code=code, args=args, problems=problems
+    )
+
+
 def run_account_check(name: str, root: Path, args: argparse.Namespace, code: str) -> str:
     started = report.now_utc()
     measured = accountcheck.by_name(name)
@@ -182,14 +227,16 @@ def main(argv: list[str] | None = None) -> int:
     if args.list:
         print_list()
         return 0
-    scenarios, search, checks = selection(args.scenario)
+    chosen = selection(args.scenario)
     code, parts = describe(args.ref), []
     with source_tree(args.ref) as root:
-        if scenarios:
-            parts.append(run_loops(root, scenarios, args, code))
-        if search:
+        if chosen.loops:
+            parts.append(run_loops(root, chosen.loops, args, code))
+        if chosen.search:
             parts.append(run_search(root, args, code))
-        parts.extend(run_account_check(name, root, args, code) for name in checks)
+        if chosen.me_plans:
+            parts.append(run_me_plans(root, args, code))
+        parts.extend(run_account_check(name, root, args, code) for name in chosen.checks)
     text = "\n".join(parts)
     print("\n" + text)
     print(f"Written to {report.write_latest(text)}")

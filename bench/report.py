@@ -30,23 +30,34 @@ def cpu_model() -> str:
     return found.group(1).strip() if found else "unknown"
 
 
+def memory() -> str:
+    """Total RAM, from /proc/meminfo."""
+    try:
+        found = re.search(r"^MemTotal:\s*(\d+) kB", Path("/proc/meminfo").read_text(), re.M)
+    except OSError:
+        found = None
+    return f"{int(found.group(1)) / 1024**2:.1f} GiB" if found else "unknown"
+
+
 def cores() -> int:
     """What `nproc` prints: the CPUs this process may run on."""
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 0
 
 
-def machine_lines(started: datetime) -> list[str]:
+def machine_lines(started: datetime, load_before: str | None = None) -> list[str]:
+    """The machine and the run; `load_before` as `load_average()` gave it at the start (else
+    the load average is read now, after the run)."""
     return [
         f"- Date (UTC): {started.strftime('%Y-%m-%d %H:%M')}",
-        f"- CPUs (`nproc`): {cores()}; CPU model: {cpu_model()}",
+        f"- CPUs (`nproc`): {cores()}; CPU model: {cpu_model()}; RAM: {memory()}",
         f"- Python {platform.python_version()} ({platform.python_implementation()}), "
         f"{platform.system()} {platform.release()}",
-        f"- Load average before the run: {_load_average()}",
+        f"- Load average before the run: {load_before or load_average()}",
         f"- Command: `{shlex.join([Path(sys.executable).name, '-m', 'bench', *sys.argv[1:]])}`",
     ]
 
 
-def _load_average() -> str:
+def load_average() -> str:
     try:
         return " / ".join(f"{x:.2f}" for x in os.getloadavg()) + " (1 / 5 / 15 min)"
     except OSError:
