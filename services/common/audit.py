@@ -43,8 +43,10 @@ class Origin:
     client_ip: str | None
 
 
-def origin_of(request: Request) -> Origin:
+async def origin_of(request: Request) -> Origin:
     # The middleware has already replaced the peer with the client a trusted proxy names.
+    # Async, though it awaits nothing: FastAPI runs a plain `def` dependency in its thread
+    # pool, a thread switch on every audited request (bench/README.md, me-plans).
     return Origin(client_ip=request.client.host if request.client else None)
 
 
