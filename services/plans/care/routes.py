@@ -83,13 +83,12 @@ async def create_plan(
 async def _audit_replay(
     session: SessionDep, plan: PlanRead, *, caller: Caller, origin: audit.Origin
 ) -> None:
-    await audit.record(
+    await audit.record_on_plan(
         session,
+        plan,
         action="request.replay",
         caller=caller,
         origin=origin,
-        patient_id=plan.patient_id,
-        entity=("plan", plan.id),
         detail={"of": "plan.create"},
     )
 
