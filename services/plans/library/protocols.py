@@ -7,13 +7,12 @@ import uuid
 from collections.abc import Collection, Sequence
 from typing import Any
 
-from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.common.audit import Origin
 from services.common.auth import Caller
-from services.common.errors import Conflict, InvalidInput, NotFound
+from services.common.errors import InvalidInput, NotFound
 from services.common.pagination import after, decode_cursor, page_of
 from services.common.preconditions import update_if_version
 from services.plans import audit
@@ -28,6 +27,7 @@ from services.plans.library.schemas import (
     ProtocolUpdate,
 )
 from services.plans.library.search import SETTINGS_OF
+from services.plans.library.slugs import insert_claiming_slug
 from services.plans.models import Exercise, Protocol
 
 ORDER = (col(Protocol.name), col(Protocol.id))
@@ -186,17 +186,12 @@ async def add_protocol(
     session: AsyncSession, *, data: ProtocolCreate, caller: Caller, origin: Origin
 ) -> Protocol:
     """Insert unless the slug is taken (409), race-safe as adding an exercise is."""
-    values = await _row_values(session, data, ProtocolCreate.model_fields)
-    row = Protocol(**values).model_dump()
-    statement = (
-        insert(Protocol)
-        .values(row)
-        .on_conflict_do_nothing(index_elements=["slug"])
-        .returning(Protocol)
+    protocol = await insert_claiming_slug(
+        session,
+        Protocol,
+        await _row_values(session, data, ProtocolCreate.model_fields),
+        taken=f"A protocol already has the slug {data.slug!r}; choose another.",
     )
-    protocol = (await session.exec(statement)).scalar_one_or_none()  # type: ignore[call-overload]
-    if protocol is None:
-        raise Conflict(f"A protocol already has the slug {data.slug!r}; choose another.")
     await _record(session, "protocol.create", protocol, caller=caller, origin=origin)
     return protocol
 

@@ -7,7 +7,6 @@ from collections.abc import Collection
 from typing import Any
 
 from sqlalchemy import exists
-from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -26,6 +25,7 @@ from services.plans.library.schemas import (
     ExerciseUpdate,
 )
 from services.plans.library.search import ExerciseSearch, search_statement
+from services.plans.library.slugs import insert_claiming_slug
 from services.plans.models import Exercise, ProgramExerciseUse, Protocol
 
 # A dosage field and the exercise column holding its default.
@@ -102,18 +102,13 @@ async def exercise_by_slug(
 async def add_exercise(
     session: AsyncSession, *, data: ExerciseCreate, caller: Caller, origin: Origin
 ) -> Exercise:
-    """Insert unless the slug is taken (409). ON CONFLICT, not a check first: of two adds
-    racing with one slug, the second finds the first's row instead of failing."""
-    row = Exercise(**_row_values(data, ExerciseCreate.model_fields)).model_dump()
-    statement = (
-        insert(Exercise)
-        .values(row)
-        .on_conflict_do_nothing(index_elements=["slug"])
-        .returning(Exercise)
+    """Insert unless the slug is taken (409)."""
+    exercise = await insert_claiming_slug(
+        session,
+        Exercise,
+        _row_values(data, ExerciseCreate.model_fields),
+        taken=f"An exercise already has the slug {data.slug!r}; choose another.",
     )
-    exercise = (await session.exec(statement)).scalar_one_or_none()  # type: ignore[call-overload]
-    if exercise is None:
-        raise Conflict(f"An exercise already has the slug {data.slug!r}; choose another.")
     await _record(session, "exercise.create", exercise, caller=caller, origin=origin)
     return exercise
 
