@@ -16,6 +16,7 @@ from services.common.preconditions import (
     IfMatchOptional,
     IfMatchRequired,
     answers_with_etag,
+    created_headers,
     with_etag,
 )
 from services.patients import audit
@@ -66,7 +67,7 @@ async def register_patient(
         await _audit_replay(session, "patient.create", replayed.id, caller=caller, origin=origin)
         return key.replay
     patient = await service.register_patient(session, data=data, caller=caller, origin=origin)
-    headers = {"Location": f"/v1/patients/{patient.id}", "ETag": f'"{patient.version}"'}
+    headers = created_headers(f"/v1/patients/{patient.id}", patient)
     return await key.answer(
         201, PatientRead.model_validate(patient, from_attributes=True), headers=headers
     )

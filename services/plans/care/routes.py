@@ -19,6 +19,7 @@ from services.common.preconditions import (
     IfMatchOptional,
     IfMatchRequired,
     answers_with_etag,
+    created_headers,
     with_etag,
 )
 from services.plans import audit
@@ -76,7 +77,7 @@ async def create_plan(
         await _audit_replay(session, replayed, caller=caller, origin=origin)
         return key.replay
     plan = await service.create_plan(session, data=data, facts=facts, caller=caller, origin=origin)
-    headers = {"Location": f"/v1/plans/{plan.id}", "ETag": f'"{plan.version}"'}
+    headers = created_headers(f"/v1/plans/{plan.id}", plan)
     return await key.answer(201, await plan_read(session, plan), headers=headers)
 
 
