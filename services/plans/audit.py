@@ -11,11 +11,12 @@ from services.common.audit import AuditTrail, Origin
 from services.common.auth import Caller
 from services.plans.models import AuditEvent
 
-__all__ = ["Origin", "event", "record", "record_on_plan", "refused", "trail"]
+__all__ = ["Origin", "event", "record", "record_on_plan", "record_replay", "refused", "trail"]
 
 trail = AuditTrail(AuditEvent)
 event = trail.event
 record = trail.record
+record_replay = trail.record_replay
 refused = trail.refused
 
 

@@ -74,24 +74,18 @@ async def create_plan(
     )
     if key.replay is not None:  # the stored answer shows the plan again: audited
         replayed = PlanRead.model_validate_json(key.replay.body)
-        await _audit_replay(session, replayed, caller=caller, origin=origin)
+        await audit.record_replay(
+            session,
+            of="plan.create",
+            caller=caller,
+            origin=origin,
+            patient_id=replayed.patient_id,
+            entity=("plan", replayed.id),
+        )
         return key.replay
     plan = await service.create_plan(session, data=data, facts=facts, caller=caller, origin=origin)
     headers = created_headers(f"/v1/plans/{plan.id}", plan)
     return await key.answer(201, await plan_read(session, plan), headers=headers)
-
-
-async def _audit_replay(
-    session: SessionDep, plan: PlanRead, *, caller: Caller, origin: audit.Origin
-) -> None:
-    await audit.record_on_plan(
-        session,
-        plan,
-        action="request.replay",
-        caller=caller,
-        origin=origin,
-        detail={"of": "plan.create"},
-    )
 
 
 @plans_router.get(

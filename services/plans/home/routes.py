@@ -55,13 +55,8 @@ async def log_home_session(
         session, IdempotencyKey, key=idempotency_key, caller=str(caller.user_id), request=request
     )
     if key.replay is not None:  # the stored answer shows the log again: audited
-        await audit.record(
-            session,
-            action="request.replay",
-            caller=caller,
-            origin=origin,
-            patient_id=caller.patient_id,
-            detail={"of": "session.create"},
+        await audit.record_replay(
+            session, of="session.create", caller=caller, origin=origin, patient_id=caller.patient_id
         )
         return key.replay
     logged = await service.log_session(
