@@ -15,8 +15,8 @@ from services.common.auth import Caller
 from services.common.errors import InvalidInput, NotFound
 from services.common.pagination import after, decode_cursor, page_of
 from services.common.preconditions import update_if_version
-from services.plans import audit
 from services.plans.content import ProtocolExercise
+from services.plans.library.entries import insert_claiming_slug, record_change
 from services.plans.library.lookup import protocol_by_slug
 from services.plans.library.schemas import (
     DosageRead,
@@ -27,7 +27,6 @@ from services.plans.library.schemas import (
     ProtocolUpdate,
 )
 from services.plans.library.search import SETTINGS_OF
-from services.plans.library.slugs import insert_claiming_slug
 from services.plans.models import Exercise, Protocol
 
 ORDER = (col(Protocol.name), col(Protocol.id))
@@ -163,25 +162,6 @@ async def _row_values(
 # -- editing ----------------------------------------------------------------------------------
 
 
-async def _record(
-    session: AsyncSession,
-    action: str,
-    protocol: Protocol,
-    *,
-    caller: Caller,
-    origin: Origin,
-    **detail: Any,
-) -> None:
-    await audit.record(
-        session,
-        action=action,
-        caller=caller,
-        origin=origin,
-        entity=("protocol", protocol.id),
-        detail={"slug": protocol.slug, **detail},
-    )
-
-
 async def add_protocol(
     session: AsyncSession, *, data: ProtocolCreate, caller: Caller, origin: Origin
 ) -> Protocol:
@@ -192,7 +172,7 @@ async def add_protocol(
         await _row_values(session, data, ProtocolCreate.model_fields),
         taken=f"A protocol already has the slug {data.slug!r}; choose another.",
     )
-    await _record(session, "protocol.create", protocol, caller=caller, origin=origin)
+    await record_change(session, "protocol.create", protocol, caller=caller, origin=origin)
     return protocol
 
 
@@ -211,7 +191,7 @@ async def change_protocol(
     changed = await update_if_version(
         session, Protocol, protocol.id, expected_versions or protocol.version, values
     )
-    await _record(
+    await record_change(
         session,
         "protocol.update",
         changed,

@@ -16,8 +16,8 @@ from services.common.columns import utcnow
 from services.common.errors import Conflict, NotFound
 from services.common.pagination import decode_cursor, page_of
 from services.common.preconditions import update_if_version
-from services.plans import audit
 from services.plans.content import Dosage
+from services.plans.library.entries import insert_claiming_slug, record_change
 from services.plans.library.schemas import (
     ExerciseCreate,
     ExerciseDosage,
@@ -25,7 +25,6 @@ from services.plans.library.schemas import (
     ExerciseUpdate,
 )
 from services.plans.library.search import ExerciseSearch, search_statement
-from services.plans.library.slugs import insert_claiming_slug
 from services.plans.models import Exercise, ProgramExerciseUse, Protocol
 
 # A dosage field and the exercise column holding its default.
@@ -48,25 +47,6 @@ def _row_values(data: ExerciseCreate | ExerciseUpdate, fields: Collection[str]) 
     if "default_dosage" in fields:
         values |= _dosage_columns(data.default_dosage)  # type: ignore[arg-type]
     return values
-
-
-async def _record(
-    session: AsyncSession,
-    action: str,
-    exercise: Exercise,
-    *,
-    caller: Caller,
-    origin: Origin,
-    **detail: Any,
-) -> None:
-    await audit.record(
-        session,
-        action=action,
-        caller=caller,
-        origin=origin,
-        entity=("exercise", exercise.id),
-        detail={"slug": exercise.slug, **detail},
-    )
 
 
 # -- reading ----------------------------------------------------------------------------------
@@ -109,7 +89,7 @@ async def add_exercise(
         _row_values(data, ExerciseCreate.model_fields),
         taken=f"An exercise already has the slug {data.slug!r}; choose another.",
     )
-    await _record(session, "exercise.create", exercise, caller=caller, origin=origin)
+    await record_change(session, "exercise.create", exercise, caller=caller, origin=origin)
     return exercise
 
 
@@ -133,7 +113,7 @@ async def change_exercise(
         _row_values(data, data.model_fields_set),
     )
     fields = sorted(data.model_fields_set)
-    await _record(
+    await record_change(
         session,
         "exercise.update",
         changed,
@@ -165,7 +145,7 @@ async def retire_exercise(
         expected_versions or exercise.version,
         {"retired_at": utcnow()},
     )
-    await _record(
+    await record_change(
         session, "exercise.retire", retired, caller=caller, origin=origin, version=retired.version
     )
     return retired
@@ -189,7 +169,7 @@ async def delete_exercise(
             f"The protocols {', '.join(protocols)} list the exercise {slug!r}: take it out of "
             "them first, or retire it instead."
         )
-    await _record(session, "exercise.delete", exercise, caller=caller, origin=origin)
+    await record_change(session, "exercise.delete", exercise, caller=caller, origin=origin)
     await session.delete(exercise)
     await session.flush()
 

@@ -1,11 +1,15 @@
-"""Exercises and protocols are named by their slug: adding one claims the slug, once."""
+"""What exercises and protocols share as library entries: each is named by a slug that
+adding it claims, once, and each change is audited under that slug."""
 
 from typing import Any, TypeVar
 
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.common.audit import Origin
+from services.common.auth import Caller
 from services.common.errors import Conflict
+from services.plans import audit
 from services.plans.models import Exercise, Protocol
 
 Entry = TypeVar("Entry", Exercise, Protocol)
@@ -24,3 +28,23 @@ async def insert_claiming_slug(
     if added is None:
         raise Conflict(taken)
     return added
+
+
+async def record_change(
+    session: AsyncSession,
+    action: str,
+    entry: Entry,
+    *,
+    caller: Caller,
+    origin: Origin,
+    **detail: Any,
+) -> None:
+    """The audit row of a library change: the entry (`exercise` or `protocol`) and its slug."""
+    await audit.record(
+        session,
+        action=action,
+        caller=caller,
+        origin=origin,
+        entity=(str(entry.__tablename__), entry.id),
+        detail={"slug": entry.slug, **detail},
+    )
