@@ -139,9 +139,7 @@ async def list_progress_reports(
     if cursor:
         statement = statement.where(before([number], decode_cursor(cursor, [int])))
     rows = (await session.exec(statement.order_by(number.desc()).limit(limit + 1))).all()
-    await audit.record_on_plan(
-        session, plan, action=action, caller=caller, origin=origin, entity=("plan", plan_id)
-    )
+    await audit.record_on_plan(session, plan, action=action, caller=caller, origin=origin)
     return page_of(rows, limit, lambda report: (report.number,))
 
 
