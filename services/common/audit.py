@@ -180,6 +180,28 @@ class AuditTrail(Generic[Event]):
         """Add a row (fields as for `event`) to the request's transaction."""
         session.add(self.event(**fields))
 
+    async def record_replay(
+        self,
+        session: AsyncSession,
+        *,
+        of: str,
+        caller: Caller,
+        origin: Origin,
+        patient_id: uuid.UUID | None,
+        entity: tuple[str, Any] | None = None,
+    ) -> None:
+        """A retried create answered from its stored answer (Idempotency-Key) shows the
+        record again: a row on the patient's trail, naming the first action (`of`)."""
+        await self.record(
+            session,
+            action="request.replay",
+            caller=caller,
+            origin=origin,
+            patient_id=patient_id,
+            entity=entity,
+            detail={"of": of},
+        )
+
     def refused(
         self,
         problem: Problem,

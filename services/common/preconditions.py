@@ -114,9 +114,19 @@ def answers_with_etag(status: int = 200) -> dict[int | str, dict[str, Any]]:
     return {status: {"headers": ETAG_HEADER}}
 
 
+def etag_of(record: Versioned) -> str:
+    """The record's ETag: its version as a strong entity tag."""
+    return f'"{record.version}"'
+
+
 def with_etag(response: Response, record: V) -> V:
-    response.headers["ETag"] = f'"{record.version}"'
+    response.headers["ETag"] = etag_of(record)
     return record
+
+
+def created_headers(location: str, record: Versioned) -> dict[str, str]:
+    """The headers of a 201: where the new record is read, and its ETag."""
+    return {"Location": location, "ETag": etag_of(record)}
 
 
 async def update_if_version(

@@ -56,6 +56,21 @@ class Dosage(Strict):
         return high
 
 
+class StoredDosageRead(BaseModel):
+    """A dosage's numbers read back as stored: plain numbers, never today's bounds, so an
+    older row still reads. The library's and the patient's answers build on it."""
+
+    sets: int | None = None
+    sets_max: int | None = None
+    reps: int | None = None
+    reps_max: int | None = None
+    hold_seconds: int | None = None
+    hold_seconds_max: int | None = None
+    times_per_day: int | None = None
+    days_per_week: int | None = None
+    side: str = "both"
+
+
 class Diagnosis(BaseModel):
     code: str  # ICD-10-CM, e.g. G57.62
     display: str | None = None

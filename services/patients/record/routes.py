@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 
 from services.common import idempotency
-from services.common.audit import Origin, OriginDep
+from services.common.audit import OriginDep
 from services.common.auth import Caller, CallerDep, require_role
 from services.common.database import SessionDep
 from services.common.errors import problem_responses
@@ -16,6 +16,7 @@ from services.common.preconditions import (
     IfMatchOptional,
     IfMatchRequired,
     answers_with_etag,
+    created_headers,
     with_etag,
 )
 from services.patients import audit
@@ -63,10 +64,12 @@ async def register_patient(
     )
     if key.replay is not None:  # the stored answer shows the record again: audited
         replayed = PatientRead.model_validate_json(key.replay.body)
-        await _audit_replay(session, "patient.create", replayed.id, caller=caller, origin=origin)
+        await audit.record_replay(
+            session, of="patient.create", patient_id=replayed.id, caller=caller, origin=origin
+        )
         return key.replay
     patient = await service.register_patient(session, data=data, caller=caller, origin=origin)
-    headers = {"Location": f"/v1/patients/{patient.id}", "ETag": f'"{patient.version}"'}
+    headers = created_headers(f"/v1/patients/{patient.id}", patient)
     return await key.answer(
         201, PatientRead.model_validate(patient, from_attributes=True), headers=headers
     )
@@ -199,23 +202,11 @@ async def create_patient_account(
         session, IdempotencyKey, key=idempotency_key, caller=str(caller.user_id), request=request
     )
     if key.replay is not None:
-        await _audit_replay(session, "account.create", patient_id, caller=caller, origin=origin)
+        await audit.record_replay(
+            session, of="account.create", patient_id=patient_id, caller=caller, origin=origin
+        )
         return key.replay
     account = await accounts.create_patient_account(
         session, patient_id=patient_id, data=data, caller=caller, origin=origin
     )
     return await key.answer(201, UserRead.model_validate(account, from_attributes=True))
-
-
-async def _audit_replay(
-    session: SessionDep, of: str, patient_id: uuid.UUID, *, caller: Caller, origin: Origin
-) -> None:
-    """A replayed answer discloses the record it created once more: on the patient's trail."""
-    await audit.record(
-        session,
-        action="request.replay",
-        caller=caller,
-        origin=origin,
-        patient_id=patient_id,
-        detail={"of": of},
-    )

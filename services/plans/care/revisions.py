@@ -64,12 +64,6 @@ async def _audit_read(
     origin: audit.Origin,
     detail: dict[str, Any],
 ) -> None:
-    await audit.record(
-        session,
-        action="plan.revision.read",
-        caller=caller,
-        origin=origin,
-        patient_id=plan.patient_id,
-        entity=("plan", plan.id),
-        detail=detail,
+    await audit.record_on_plan(
+        session, plan, action="plan.revision.read", caller=caller, origin=origin, detail=detail
     )

@@ -1,9 +1,11 @@
 """HTTP routes of plans of care for staff: `/v1/plans` and `/v1/plans/{id}/...`."""
 
 import uuid
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Request, Response, status
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.common import idempotency
 from services.common.audit import OriginDep
@@ -13,9 +15,11 @@ from services.common.errors import problem_responses
 from services.common.idempotency import IdempotencyKeyHeader
 from services.common.pagination import CursorQuery, LimitQuery, Page
 from services.common.preconditions import (
+    IfMatch,
     IfMatchOptional,
     IfMatchRequired,
     answers_with_etag,
+    created_headers,
     with_etag,
 )
 from services.plans import audit
@@ -70,25 +74,18 @@ async def create_plan(
     )
     if key.replay is not None:  # the stored answer shows the plan again: audited
         replayed = PlanRead.model_validate_json(key.replay.body)
-        await _audit_replay(session, replayed, caller=caller, origin=origin)
+        await audit.record_replay(
+            session,
+            of="plan.create",
+            caller=caller,
+            origin=origin,
+            patient_id=replayed.patient_id,
+            entity=("plan", replayed.id),
+        )
         return key.replay
     plan = await service.create_plan(session, data=data, facts=facts, caller=caller, origin=origin)
-    headers = {"Location": f"/v1/plans/{plan.id}", "ETag": f'"{plan.version}"'}
+    headers = created_headers(f"/v1/plans/{plan.id}", plan)
     return await key.answer(201, await plan_read(session, plan), headers=headers)
-
-
-async def _audit_replay(
-    session: SessionDep, plan: PlanRead, *, caller: Caller, origin: audit.Origin
-) -> None:
-    await audit.record(
-        session,
-        action="request.replay",
-        caller=caller,
-        origin=origin,
-        patient_id=plan.patient_id,
-        entity=("plan", plan.id),
-        detail={"of": "plan.create"},
-    )
 
 
 @plans_router.get(
@@ -143,124 +140,89 @@ async def _answer(session: SessionDep, response: Response, plan: PlanOfCare) -> 
     return await plan_read(session, plan)
 
 
-async def _move(
-    move: str,
+@dataclass(frozen=True, slots=True)
+class PlanMove:
+    """What every status move of one plan needs: the plan, the caller, If-Match (when sent)
+    and the response that carries the new ETag."""
+
+    plan_id: uuid.UUID
+    response: Response
+    caller: Caller
+    if_match: IfMatch
+    session: AsyncSession
+    origin: audit.Origin
+
+    async def to(self, move: str, reason: str | None = None) -> PlanRead:
+        plan = await moves.move_plan(
+            self.session,
+            plan_id=self.plan_id,
+            move=move,
+            reason=reason,
+            expected=self.if_match.versions(),
+            caller=self.caller,
+            origin=self.origin,
+        )
+        return await _answer(self.session, self.response, plan)
+
+
+async def plan_move(
     plan_id: uuid.UUID,
-    reason: str | None,
     response: Response,
-    caller: Caller,
+    caller: CallerDep,
     if_match: IfMatchOptional,
     session: SessionDep,
     origin: OriginDep,
-) -> PlanRead:
-    plan = await moves.move_plan(
-        session,
-        plan_id=plan_id,
-        move=move,
-        reason=reason,
-        expected=if_match.versions(),
-        caller=caller,
-        origin=origin,
-    )
-    return await _answer(session, response, plan)
+) -> PlanMove:
+    return PlanMove(plan_id, response, caller, if_match, session, origin)
+
+
+PlanMoveDep = Annotated[PlanMove, Depends(plan_move)]
 
 
 @plans_router.post("/{plan_id}/activate", response_model=PlanRead, responses=CHANGE_ANSWERS)
-async def activate_plan(
-    plan_id: uuid.UUID,
-    response: Response,
-    caller: CallerDep,
-    if_match: IfMatchOptional,
-    session: SessionDep,
-    origin: OriginDep,
-) -> Any:
+async def activate_plan(move: PlanMoveDep) -> Any:
     """Sign a draft: it becomes active, as revision 1, signed by you. Needs diagnoses, a
     goal and a certification period. Send If-Match to sign exactly the version you read."""
-    return await _move("activate", plan_id, None, response, caller, if_match, session, origin)
+    return await move.to("activate")
 
 
 @plans_router.post("/{plan_id}/hold", response_model=PlanRead, responses=CHANGE_ANSWERS)
-async def hold_plan(
-    plan_id: uuid.UUID,
-    response: Response,
-    caller: CallerDep,
-    if_match: IfMatchOptional,
-    session: SessionDep,
-    origin: OriginDep,
-    data: StatusNote | None = None,
-) -> Any:
+async def hold_plan(move: PlanMoveDep, data: StatusNote | None = None) -> Any:
     """Put an active plan on hold, with an optional reason."""
-    return await _move(
-        "hold", plan_id, data and data.reason, response, caller, if_match, session, origin
-    )
+    return await move.to("hold", data and data.reason)
 
 
 @plans_router.post("/{plan_id}/resume", response_model=PlanRead, responses=CHANGE_ANSWERS)
-async def resume_plan(
-    plan_id: uuid.UUID,
-    response: Response,
-    caller: CallerDep,
-    if_match: IfMatchOptional,
-    session: SessionDep,
-    origin: OriginDep,
-) -> Any:
+async def resume_plan(move: PlanMoveDep) -> Any:
     """Make a held plan active again."""
-    return await _move("resume", plan_id, None, response, caller, if_match, session, origin)
+    return await move.to("resume")
 
 
 @plans_router.post("/{plan_id}/complete", response_model=PlanRead, responses=CHANGE_ANSWERS)
-async def complete_plan(
-    plan_id: uuid.UUID,
-    response: Response,
-    caller: CallerDep,
-    if_match: IfMatchOptional,
-    session: SessionDep,
-    origin: OriginDep,
-    data: StatusNote | None = None,
-) -> Any:
+async def complete_plan(move: PlanMoveDep, data: StatusNote | None = None) -> Any:
     """Close an active or held plan as completed, with an optional note."""
-    return await _move(
-        "complete", plan_id, data and data.reason, response, caller, if_match, session, origin
-    )
+    return await move.to("complete", data and data.reason)
 
 
 @plans_router.post("/{plan_id}/discontinue", response_model=PlanRead, responses=CHANGE_ANSWERS)
-async def discontinue_plan(
-    plan_id: uuid.UUID,
-    data: DiscontinueRequest,
-    response: Response,
-    caller: CallerDep,
-    if_match: IfMatchOptional,
-    session: SessionDep,
-    origin: OriginDep,
-) -> Any:
+async def discontinue_plan(data: DiscontinueRequest, move: PlanMoveDep) -> Any:
     """Close an active or held plan as discontinued; a reason is required."""
-    return await _move(
-        "discontinue", plan_id, data.reason, response, caller, if_match, session, origin
-    )
+    return await move.to("discontinue", data.reason)
 
 
 @plans_router.post("/{plan_id}/recertify", response_model=PlanRead, responses=CHANGE_ANSWERS)
-async def recertify_plan(
-    plan_id: uuid.UUID,
-    response: Response,
-    caller: CallerDep,
-    if_match: IfMatchOptional,
-    session: SessionDep,
-    origin: OriginDep,
-    data: RecertifyRequest | None = None,
-) -> Any:
+async def recertify_plan(move: PlanMoveDep, data: RecertifyRequest | None = None) -> Any:
     """Open a new certification period of at most 90 days (by default from the day after
     the current one ends), signed by you, as a new revision. Active or held plans only."""
     plan = await moves.recertify_plan(
-        session,
-        plan_id=plan_id,
+        move.session,
+        plan_id=move.plan_id,
         data=data or RecertifyRequest(),
-        expected=if_match.versions(),
-        caller=caller,
-        origin=origin,
+        expected=move.if_match.versions(),
+        caller=move.caller,
+        origin=move.origin,
     )
-    return await _answer(session, response, plan)
+    return await _answer(move.session, move.response, plan)
 
 
 @plans_router.get(

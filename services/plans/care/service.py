@@ -292,12 +292,11 @@ async def _audit(
     origin: audit.Origin,
     **detail: Any,
 ) -> None:
-    await audit.record(
+    await audit.record_on_plan(
         session,
+        plan,
         action=action,
         caller=caller,
         origin=origin,
-        patient_id=plan.patient_id,
-        entity=("plan", plan.id),
         detail={"version": plan.version, "revision": plan.revision, **detail},
     )

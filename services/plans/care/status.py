@@ -148,12 +148,11 @@ def _new_period(plan: PlanOfCare, data: RecertifyRequest) -> tuple[date, date]:
 async def _audit(
     session: AsyncSession, plan: PlanOfCare, action: str, *, caller: Caller, origin: audit.Origin
 ) -> None:
-    await audit.record(
+    await audit.record_on_plan(
         session,
+        plan,
         action=action,
         caller=caller,
         origin=origin,
-        patient_id=plan.patient_id,
-        entity=("plan", plan.id),
         detail={"status": plan.status, "version": plan.version, "revision": plan.revision},
     )

@@ -71,14 +71,8 @@ async def read_handout(
     plan = await _plan_to_print(session, plan_id=plan_id, form=form, caller=caller, origin=origin)
     await _end_the_read(session, plan)
     patient, location = await _ask_the_other_services(plan, caller, patients, scheduling)
-    await audit.record(
-        session,
-        action=ACTION,
-        caller=caller,
-        origin=origin,
-        patient_id=plan.patient_id,
-        entity=("plan", plan.id),
-        detail={"format": form},
+    await audit.record_on_plan(
+        session, plan, action=ACTION, caller=caller, origin=origin, detail={"format": form}
     )
     return _handout_of(plan, patient=patient, location=location)
 

@@ -12,7 +12,12 @@ from services.common.database import SessionDep
 from services.common.errors import problem_responses
 from services.common.idempotency import IdempotencyKeyHeader
 from services.common.pagination import CursorQuery, LimitQuery, Page
-from services.common.preconditions import IfMatchRequired, answers_with_etag
+from services.common.preconditions import (
+    IfMatchRequired,
+    answers_with_etag,
+    created_headers,
+    with_etag,
+)
 from services.common.schemas import IsoDate
 from services.plans import audit
 from services.plans.home import service
@@ -50,19 +55,14 @@ async def log_home_session(
         session, IdempotencyKey, key=idempotency_key, caller=str(caller.user_id), request=request
     )
     if key.replay is not None:  # the stored answer shows the log again: audited
-        await audit.record(
-            session,
-            action="request.replay",
-            caller=caller,
-            origin=origin,
-            patient_id=caller.patient_id,
-            detail={"of": "session.create"},
+        await audit.record_replay(
+            session, of="session.create", caller=caller, origin=origin, patient_id=caller.patient_id
         )
         return key.replay
     logged = await service.log_session(
         session, plan_id=plan_id, data=data, caller=caller, origin=origin
     )
-    headers = {"Location": service.session_url(logged), "ETag": f'"{logged.version}"'}
+    headers = created_headers(service.session_url(logged), logged)
     return await key.answer(201, logged, headers=headers)
 
 
@@ -91,8 +91,7 @@ async def correct_home_session(
         caller=caller,
         origin=origin,
     )
-    response.headers["ETag"] = f'"{corrected.version}"'
-    return corrected
+    return with_etag(response, corrected)
 
 
 @home_router.get(
@@ -132,8 +131,7 @@ async def read_home_session(
     found = await service.read_session(
         session, plan_id=plan_id, session_id=session_id, caller=caller, origin=origin
     )
-    response.headers["ETag"] = f'"{found.version}"'
-    return found
+    return with_etag(response, found)
 
 
 @home_router.get(

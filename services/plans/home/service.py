@@ -138,12 +138,12 @@ async def log_session(
     )
     written = await _insert_unless_logged(session, row)
     reasons = await red_flags.check_log(session, plan=plan, log=written)
-    await audit.record(
+    await audit.record_on_plan(
         session,
+        plan,
         action=action,
         caller=caller,
         origin=origin,
-        patient_id=plan.patient_id,
         entity=("home_session", written.id),
         detail={"plan_id": str(plan.id), "red_flags": reasons},
     )
@@ -217,12 +217,12 @@ async def correct_session(
         session, HomeSession, current.id, expected_versions or current.version, values
     )
     reasons = await red_flags.check_log(session, plan=plan, log=updated)
-    await audit.record(
+    await audit.record_on_plan(
         session,
+        plan,
         action=action,
         caller=caller,
         origin=origin,
-        patient_id=plan.patient_id,
         entity=("home_session", updated.id),
         detail={"fields": sorted(values), "version": updated.version, "red_flags": reasons},
     )
@@ -251,14 +251,8 @@ async def list_sessions(
     statement = statement.order_by(col(HomeSession.performed_on).desc()).limit(limit + 1)
     rows, next_cursor = page_of((await session.exec(statement)).all(), limit, _day_key)
     reasons = await red_flags.reasons_by_session(session, [r.id for r in rows])
-    await audit.record(
-        session,
-        action=action,
-        caller=caller,
-        origin=origin,
-        patient_id=plan.patient_id,
-        entity=("plan", plan.id),
-        detail={"returned": len(rows)},
+    await audit.record_on_plan(
+        session, plan, action=action, caller=caller, origin=origin, detail={"returned": len(rows)}
     )
     return [session_read(r, plan, reasons.get(r.id, [])) for r in rows], next_cursor
 
@@ -279,12 +273,12 @@ async def read_session(
     plan = await READING.plan(session, plan_id=plan_id, caller=caller, origin=origin, action=action)
     found = await _log_of(session, plan, session_id)
     reasons = await red_flags.reasons_by_session(session, [found.id])
-    await audit.record(
+    await audit.record_on_plan(
         session,
+        plan,
         action=action,
         caller=caller,
         origin=origin,
-        patient_id=plan.patient_id,
         entity=("home_session", found.id),
     )
     return session_read(found, plan, reasons.get(found.id, []))
@@ -304,13 +298,12 @@ async def read_adherence(
     found = await adherence.adherence(
         session, plan=plan, today=clinic_today(plan), asked_from=asked_from, asked_to=asked_to
     )
-    await audit.record(
+    await audit.record_on_plan(
         session,
+        plan,
         action=action,
         caller=caller,
         origin=origin,
-        patient_id=plan.patient_id,
-        entity=("plan", plan.id),
         detail={"from": found.from_date.isoformat(), "to": found.to_date.isoformat()},
     )
     return found
@@ -334,13 +327,12 @@ async def list_red_flags(
     rows, next_cursor = await red_flags.list_flags(
         session, plan=plan, open_only=open_only, limit=limit, cursor=cursor
     )
-    await audit.record(
+    await audit.record_on_plan(
         session,
+        plan,
         action=action,
         caller=caller,
         origin=origin,
-        patient_id=plan.patient_id,
-        entity=("plan", plan.id),
         detail={"open": open_only, "returned": len(rows)},
     )
     return [red_flags.flag_read(f, plan) for f in rows], next_cursor
@@ -360,12 +352,12 @@ async def acknowledge_red_flag(
     flag = await red_flags.acknowledge(
         session, plan=plan, flag_id=flag_id, note=note, caller=caller
     )
-    await audit.record(
+    await audit.record_on_plan(
         session,
+        plan,
         action=action,
         caller=caller,
         origin=origin,
-        patient_id=plan.patient_id,
         entity=("red_flag", flag.id),
         detail={"reason": flag.reason, "session_id": str(flag.session_id)},
     )

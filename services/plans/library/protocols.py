@@ -7,17 +7,16 @@ import uuid
 from collections.abc import Collection, Sequence
 from typing import Any
 
-from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.common.audit import Origin
 from services.common.auth import Caller
-from services.common.errors import Conflict, InvalidInput, NotFound
+from services.common.errors import InvalidInput, NotFound
 from services.common.pagination import after, decode_cursor, page_of
 from services.common.preconditions import update_if_version
-from services.plans import audit
 from services.plans.content import ProtocolExercise
+from services.plans.library.entries import insert_claiming_slug, record_change
 from services.plans.library.lookup import protocol_by_slug
 from services.plans.library.schemas import (
     DosageRead,
@@ -163,41 +162,17 @@ async def _row_values(
 # -- editing ----------------------------------------------------------------------------------
 
 
-async def _record(
-    session: AsyncSession,
-    action: str,
-    protocol: Protocol,
-    *,
-    caller: Caller,
-    origin: Origin,
-    **detail: Any,
-) -> None:
-    await audit.record(
-        session,
-        action=action,
-        caller=caller,
-        origin=origin,
-        entity=("protocol", protocol.id),
-        detail={"slug": protocol.slug, **detail},
-    )
-
-
 async def add_protocol(
     session: AsyncSession, *, data: ProtocolCreate, caller: Caller, origin: Origin
 ) -> Protocol:
     """Insert unless the slug is taken (409), race-safe as adding an exercise is."""
-    values = await _row_values(session, data, ProtocolCreate.model_fields)
-    row = Protocol(**values).model_dump()
-    statement = (
-        insert(Protocol)
-        .values(row)
-        .on_conflict_do_nothing(index_elements=["slug"])
-        .returning(Protocol)
+    protocol = await insert_claiming_slug(
+        session,
+        Protocol,
+        await _row_values(session, data, ProtocolCreate.model_fields),
+        taken=f"A protocol already has the slug {data.slug!r}; choose another.",
     )
-    protocol = (await session.exec(statement)).scalar_one_or_none()  # type: ignore[call-overload]
-    if protocol is None:
-        raise Conflict(f"A protocol already has the slug {data.slug!r}; choose another.")
-    await _record(session, "protocol.create", protocol, caller=caller, origin=origin)
+    await record_change(session, "protocol.create", protocol, caller=caller, origin=origin)
     return protocol
 
 
@@ -216,7 +191,7 @@ async def change_protocol(
     changed = await update_if_version(
         session, Protocol, protocol.id, expected_versions or protocol.version, values
     )
-    await _record(
+    await record_change(
         session,
         "protocol.update",
         changed,

@@ -15,6 +15,7 @@ from services.common.preconditions import (
     IfMatchOptional,
     IfMatchRequired,
     answers_with_etag,
+    created_headers,
     with_etag,
 )
 from services.plans.library import protocols, service
@@ -47,11 +48,6 @@ CREATED: dict[int | str, dict[str, Any]] = {
         }
     }
 }
-
-
-def _created(response: Response, location: str, record: Any) -> None:
-    response.headers["Location"] = location
-    with_etag(response, record)
 
 
 # -- exercises --------------------------------------------------------------------------------
@@ -122,7 +118,7 @@ async def add_exercise(
 ) -> ExerciseRead:
     """Add an exercise to the library (admins and therapists); its slug must be new."""
     exercise = await service.add_exercise(session, data=data, caller=caller, origin=origin)
-    _created(response, f"/v1/exercises/{exercise.slug}", exercise)
+    response.headers.update(created_headers(f"/v1/exercises/{exercise.slug}", exercise))
     return service.exercise_read(exercise)
 
 
@@ -218,7 +214,7 @@ async def add_protocol(
 ) -> ProtocolRead:
     """Add a protocol (admins); its exercises are live exercises of the library, by slug."""
     protocol = await protocols.add_protocol(session, data=data, caller=caller, origin=origin)
-    _created(response, f"/v1/protocols/{protocol.slug}", protocol)
+    response.headers.update(created_headers(f"/v1/protocols/{protocol.slug}", protocol))
     [read] = await protocols.protocol_reads(session, [protocol])
     return read
 

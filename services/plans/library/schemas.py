@@ -19,6 +19,7 @@ from services.plans.content import (
     GoalTerm,
     Part,
     RedFlagCriteria,
+    StoredDosageRead,
 )
 
 Setting = Literal["home", "clinic", "both"]
@@ -135,18 +136,9 @@ class ExerciseUpdate(Strict):
         return self
 
 
-class DosageRead(BaseModel):
+class DosageRead(StoredDosageRead):
     """A dosage as stored; a protocol's seeded dosage holds only the fields it gives."""
 
-    sets: int | None = None
-    sets_max: int | None = None
-    reps: int | None = None
-    reps_max: int | None = None
-    hold_seconds: int | None = None
-    hold_seconds_max: int | None = None
-    times_per_day: int | None = None
-    days_per_week: int | None = None
-    side: str = "both"
     note: str | None = None
 
 

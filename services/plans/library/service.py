@@ -7,7 +7,6 @@ from collections.abc import Collection
 from typing import Any
 
 from sqlalchemy import exists
-from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -17,8 +16,8 @@ from services.common.columns import utcnow
 from services.common.errors import Conflict, NotFound
 from services.common.pagination import decode_cursor, page_of
 from services.common.preconditions import update_if_version
-from services.plans import audit
 from services.plans.content import Dosage
+from services.plans.library.entries import insert_claiming_slug, record_change
 from services.plans.library.schemas import (
     ExerciseCreate,
     ExerciseDosage,
@@ -48,25 +47,6 @@ def _row_values(data: ExerciseCreate | ExerciseUpdate, fields: Collection[str]) 
     if "default_dosage" in fields:
         values |= _dosage_columns(data.default_dosage)  # type: ignore[arg-type]
     return values
-
-
-async def _record(
-    session: AsyncSession,
-    action: str,
-    exercise: Exercise,
-    *,
-    caller: Caller,
-    origin: Origin,
-    **detail: Any,
-) -> None:
-    await audit.record(
-        session,
-        action=action,
-        caller=caller,
-        origin=origin,
-        entity=("exercise", exercise.id),
-        detail={"slug": exercise.slug, **detail},
-    )
 
 
 # -- reading ----------------------------------------------------------------------------------
@@ -102,19 +82,14 @@ async def exercise_by_slug(
 async def add_exercise(
     session: AsyncSession, *, data: ExerciseCreate, caller: Caller, origin: Origin
 ) -> Exercise:
-    """Insert unless the slug is taken (409). ON CONFLICT, not a check first: of two adds
-    racing with one slug, the second finds the first's row instead of failing."""
-    row = Exercise(**_row_values(data, ExerciseCreate.model_fields)).model_dump()
-    statement = (
-        insert(Exercise)
-        .values(row)
-        .on_conflict_do_nothing(index_elements=["slug"])
-        .returning(Exercise)
+    """Insert unless the slug is taken (409)."""
+    exercise = await insert_claiming_slug(
+        session,
+        Exercise,
+        _row_values(data, ExerciseCreate.model_fields),
+        taken=f"An exercise already has the slug {data.slug!r}; choose another.",
     )
-    exercise = (await session.exec(statement)).scalar_one_or_none()  # type: ignore[call-overload]
-    if exercise is None:
-        raise Conflict(f"An exercise already has the slug {data.slug!r}; choose another.")
-    await _record(session, "exercise.create", exercise, caller=caller, origin=origin)
+    await record_change(session, "exercise.create", exercise, caller=caller, origin=origin)
     return exercise
 
 
@@ -138,7 +113,7 @@ async def change_exercise(
         _row_values(data, data.model_fields_set),
     )
     fields = sorted(data.model_fields_set)
-    await _record(
+    await record_change(
         session,
         "exercise.update",
         changed,
@@ -170,7 +145,7 @@ async def retire_exercise(
         expected_versions or exercise.version,
         {"retired_at": utcnow()},
     )
-    await _record(
+    await record_change(
         session, "exercise.retire", retired, caller=caller, origin=origin, version=retired.version
     )
     return retired
@@ -194,7 +169,7 @@ async def delete_exercise(
             f"The protocols {', '.join(protocols)} list the exercise {slug!r}: take it out of "
             "them first, or retire it instead."
         )
-    await _record(session, "exercise.delete", exercise, caller=caller, origin=origin)
+    await record_change(session, "exercise.delete", exercise, caller=caller, origin=origin)
     await session.delete(exercise)
     await session.flush()
 

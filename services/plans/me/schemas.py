@@ -11,19 +11,11 @@ from typing import Literal
 
 from pydantic import BaseModel
 
+from services.plans.content import StoredDosageRead
 
-class MyDosageRead(BaseModel):
+
+class MyDosageRead(StoredDosageRead):
     """The dosage's numbers as the therapist set them; a `*_max` makes a range."""
-
-    sets: int | None = None
-    sets_max: int | None = None
-    reps: int | None = None
-    reps_max: int | None = None
-    hold_seconds: int | None = None
-    hold_seconds_max: int | None = None
-    times_per_day: int | None = None
-    days_per_week: int | None = None
-    side: str = "both"
 
 
 class MyExerciseRead(BaseModel):

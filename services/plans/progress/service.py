@@ -110,12 +110,12 @@ async def record_progress_report(
     )
     session.add(report)
     await session.flush()
-    await audit.record(
+    await audit.record_on_plan(
         session,
+        plan,
         action=action,
         caller=caller,
         origin=origin,
-        patient_id=plan.patient_id,
         entity=("progress_report", report.id),
         detail={"plan_id": str(plan_id), "number": report.number, "visits_covered": covered},
     )
@@ -139,14 +139,7 @@ async def list_progress_reports(
     if cursor:
         statement = statement.where(before([number], decode_cursor(cursor, [int])))
     rows = (await session.exec(statement.order_by(number.desc()).limit(limit + 1))).all()
-    await audit.record(
-        session,
-        action=action,
-        caller=caller,
-        origin=origin,
-        patient_id=plan.patient_id,
-        entity=("plan", plan_id),
-    )
+    await audit.record_on_plan(session, plan, action=action, caller=caller, origin=origin)
     return page_of(rows, limit, lambda report: (report.number,))
 
 
@@ -163,12 +156,12 @@ async def read_progress_report(
     report = await session.get(ProgressReport, report_id)
     if report is None or report.plan_id != plan_id:
         raise NotFound(REPORT_NOT_FOUND)
-    await audit.record(
+    await audit.record_on_plan(
         session,
+        plan,
         action=action,
         caller=caller,
         origin=origin,
-        patient_id=plan.patient_id,
         entity=("progress_report", report_id),
     )
     return report
