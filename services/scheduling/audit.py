@@ -5,9 +5,10 @@ behaviour are common's (services/common/audit.py), as in the other services."""
 from services.common.audit import AuditTrail, Origin
 from services.scheduling.models import AuditEvent
 
-__all__ = ["Origin", "event", "record", "refused", "trail"]
+__all__ = ["Origin", "event", "record", "record_replay", "refused", "trail"]
 
 trail = AuditTrail(AuditEvent)
 event = trail.event
 record = trail.record
+record_replay = trail.record_replay
 refused = trail.refused
