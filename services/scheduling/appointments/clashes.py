@@ -35,8 +35,8 @@ class Claim:
     visit: Interval
 
     @classmethod
-    def of(cls, appointment: Appointment, changes: dict[str, Any]) -> "Claim":
-        values = appointment.model_dump() | changes
+    def of(cls, appointment: Appointment, changes: dict[str, object]) -> "Claim":
+        values: dict[str, Any] = appointment.model_dump() | changes
         return cls(
             values["id"],
             values["therapist_id"],
@@ -52,7 +52,7 @@ async def hold_time(
     appointment: Appointment,
     *,
     zone: ZoneInfo,
-    changes: dict[str, Any] | None = None,
+    changes: dict[str, object] | None = None,
 ) -> None:
     """Write the new appointment, or the `changes` of a moved one; 409 naming the clash if
     its time is taken. The changes are applied inside the savepoint: made before it, they

@@ -195,24 +195,32 @@ async def reschedule_appointment(
     when = Interval(data.start, data.start + timedelta(minutes=appointment.duration_minutes))
     visit = Visit(appointment.patient_id, therapist_id, clinic, room, when, plan, appointment.id)
     warnings = await _check_visit(session, visit, rules)
-    locked = await session.get(Appointment, appointment.id, with_for_update=True)
-    if locked is None or locked.version != appointment.version:
-        raise Conflict(CHANGED_MEANWHILE)
-    was = locked.starts_at
-    changes = {
-        "therapist_id": therapist_id,
-        "room": room,
-        "starts_at": when.start,
-        "ends_at": when.end,
-        "version": locked.version + 1,
-        "updated_at": utcnow(),
-    }
-    await hold_time(session, locked, zone=visit.zone, changes=changes)
-    detail = {"from": was.isoformat(), "to": when.start.isoformat()}
+    locked = await _as_read(session, appointment)
+    detail = {"from": locked.starts_at.isoformat(), "to": when.start.isoformat()}
+    await hold_time(session, locked, zone=visit.zone, changes=_moved(visit, locked.version))
     await record_event(
         session, "appointment.reschedule", locked, caller=caller, origin=origin, detail=detail
     )
     return locked, warnings
+
+
+async def _as_read(session: AsyncSession, appointment: Appointment) -> Appointment:
+    """The row, locked, if still as it was read before the other services were asked."""
+    locked = await session.get(Appointment, appointment.id, with_for_update=True)
+    if locked is None or locked.version != appointment.version:
+        raise Conflict(CHANGED_MEANWHILE)
+    return locked
+
+
+def _moved(visit: Visit, version: int) -> dict[str, object]:
+    return {
+        "therapist_id": visit.therapist_id,
+        "room": visit.room,
+        "starts_at": visit.when.start,
+        "ends_at": visit.when.end,
+        "version": version + 1,
+        "updated_at": utcnow(),
+    }
 
 
 # -- shared -------------------------------------------------------------------------------------
