@@ -9,6 +9,8 @@ from datetime import date
 
 import pytest
 
+from tests.factories import headers_for, make_patient
+from tests.plans.factories import make_plan
 from tests.scheduling.booking import (
     a_clinic,
     appointments_of,
@@ -140,3 +142,43 @@ async def test_plans_unreachable_is_503_and_nothing_is_booked(scheduling_api, ap
         response = await clinic.book(plan_id=plan_id)
     assert response.status_code == 503 and response.headers["retry-after"]
     assert await appointments_of(db, clinic.patient.id) == 0
+
+
+# -- against the plans service itself -----------------------------------------------------------
+
+CERTIFIED = {
+    "start_date": date(2026, 11, 30),
+    "certification_start": date(2026, 11, 30),
+    "certification_end": date(2027, 1, 29),
+}
+
+
+@pytest.mark.parametrize("role", ["front_desk", "admin"])
+async def test_a_real_plans_scheduling_facts_let_the_desk_book_its_visit(
+    scheduling_api, apps, db, role
+):
+    clinic = await a_clinic(scheduling_api, apps, db)
+    plan = await make_plan(
+        db,
+        patient_id=clinic.patient.id,
+        authorization_visits=3,
+        authorization_valid_from=date(2026, 11, 30),
+        authorization_valid_until=date(2027, 1, 29),
+        **CERTIFIED,
+    )
+    headers = await headers_for(db, apps, role)
+    body = clinic.booking(plan_id=str(plan.id))
+    response = await scheduling_api.post("/v1/appointments", json=body, headers=headers)
+    assert response.status_code == 201, response.text
+    assert [w["message"] for w in response.json()["warnings"]] == [
+        "After this visit, 2 authorized visit(s) are left."
+    ]
+
+
+async def test_a_real_plan_on_hold_or_of_another_patient_is_409(scheduling_api, apps, db):
+    clinic = await a_clinic(scheduling_api, apps, db)
+    on_hold = await make_plan(db, patient_id=clinic.patient.id, status="on_hold", **CERTIFIED)
+    others = await make_plan(db, patient_id=(await make_patient(db)).id, **CERTIFIED)
+    for plan, why in ((on_hold, "on hold"), (others, "another patient's")):
+        response = await clinic.book(plan_id=str(plan.id))
+        assert response.status_code == 409 and why in response.json()["detail"], response.text
