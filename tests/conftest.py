@@ -120,7 +120,13 @@ async def apps(settings: PatientsSettings) -> AsyncIterator[dict[str, object]]:
     built = {
         "patients": build_patients(settings, http_transport=router),
         "plans": build_plans(own_settings("plans", settings), http_transport=router),
-        "scheduling": build_scheduling(own_settings("scheduling", settings), http_transport=router),
+        # No relay in the background: the tests relay visit outcomes when they choose.
+        "scheduling": build_scheduling(
+            own_settings("scheduling", settings).model_copy(
+                update={"visit_outcome_relay_seconds": 0}
+            ),
+            http_transport=router,
+        ),
     }
     for name, app in built.items():
         router.mount(SERVICE_HOSTS[name], app)

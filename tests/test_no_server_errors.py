@@ -31,7 +31,7 @@ import pytest
 
 from services.patients.models import Patient, UserAccount
 from services.plans.models import PlanOfCare, ProgressReport, RedFlag
-from services.scheduling.models import TimeOff
+from services.scheduling.models import Appointment, TimeOff
 from tests.app_routes import RouteLedger, api_routes, served_routes
 from tests.declared_input import (
     GARBAGE_IDS,
@@ -47,6 +47,7 @@ from tests.declared_input import (
 from tests.factories import PASSWORD, bearer, make_account, make_patient, token_for
 from tests.plans.factories import make_plan, make_session
 from tests.plans.home_setup import clinic_today
+from tests.scheduling.booking import fix_clock, make_appointment, make_hours
 
 SERVICES = ("patients", "plans", "scheduling")
 PLAN_STATES = ("active", "draft")  # a plan to change and one to sign
@@ -57,6 +58,8 @@ STRONG = "a-long-unusual-passphrase-9"
 REAL_SLUGS = {"plans": ["toe-spreads", "mortons-neuroma"], "scheduling": ["gaithersburg"]}
 REAL_VALUES = {"type_slug": "treatment"}  # seeded too
 TODAY = clinic_today()
+# The bookings' clock: Tuesday 1 December 2026, 10:00 in New York.
+WALK_CLOCK = datetime(2026, 12, 1, 15, tzinfo=UTC)
 PROBLEM_JSON = "application/problem+json"
 
 # -- the records a walk targets, and what valid input looks like ------------------------------
@@ -79,6 +82,7 @@ class World:
     # Plans the walk's paths name: another patient's in each of PLAN_STATES, the caller's own.
     plans: list[PlanOfCare] = field(default_factory=list)
     logged_plan: PlanOfCare | None = None  # another patient's, signed: bodies name it
+    appointments: list[Appointment] = field(default_factory=list)  # the patients' below
 
     @classmethod
     async def build(cls, db, apps, role: str) -> "World":
@@ -110,6 +114,8 @@ class World:
             db, [p for p in (own, other) if p is not None], staff
         )
         world.logged_plan = logged[-1]
+        patients = [p for p in (own, other) if p is not None]
+        world.appointments = await _appointments(db, patients, staff)
         return world
 
     def real_path_values(self, service: str, name: str) -> list[str]:
@@ -118,6 +124,7 @@ class World:
             "user_id": [self.caller, self.staff, self.other_login],
             "therapist_id": [self.caller if self._is("therapist") else None, self.staff],
             "time_off_id": [self.time_off],
+            "appointment_id": self.appointments,
         }
         ids["plan_id"] = self.plans
         if name in ids:
@@ -197,6 +204,19 @@ async def _plan_records(
     return plans, records
 
 
+async def _appointments(db, patients: list[Patient], staff: UserAccount) -> list[Appointment]:
+    """A booked visit of each patient with the walk's therapist, who works at Gaithersburg on
+    weekdays (the walk moves them to Thursday 24 December at 12:00, its date-time start)."""
+    await make_hours(db, staff.id)
+    visits = []
+    for day, patient in enumerate(patients):
+        start = WALK_CLOCK + timedelta(days=20 + day)
+        visits.append(
+            await make_appointment(db, patient_id=patient.id, therapist_id=staff.id, start=start)
+        )
+    return visits
+
+
 BODY_VALUES = {
     "given_name": "Rosa",
     "family_name": "Delgado",
@@ -235,6 +255,8 @@ BODY_VALUES = {
     "certification_start": TODAY.isoformat(),
     "certification_end": (TODAY + timedelta(days=30)).isoformat(),
     "target_date": (TODAY + timedelta(days=42)).isoformat(),
+    "type": "treatment",
+    "room": "Gym",
     "procedure_code": "97110",
     "alternative_codes": ["97161"],
 }
@@ -409,7 +431,8 @@ async def _unserved_method(walk: Walk, path: str, served: set[str]) -> None:
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("service", SERVICES)
-async def test_no_route_answers_5xx(apps, db, service, role):
+async def test_no_route_answers_5xx(apps, db, service, role, monkeypatch):
+    fix_clock(monkeypatch, WALK_CLOCK)
     app = apps[service]
     ledger = RouteLedger(app)
     document = app.openapi()

@@ -216,15 +216,22 @@ def process_client(request: Request, name: str) -> ServiceClient:
     """This process's one client of service `name` (`patients`, `plans`, `scheduling`), built
     on first use on the process's httpx client, calling as this service where no user's
     token is forwarded. What a service's `clients.py` wraps in its own typed client."""
-    clients: dict[str, ServiceClient] = request.app.state.__dict__.setdefault("clients", {})
-    if name not in clients:
-        settings = request.app.state.settings
+    return app_client(request.app, name)
+
+
+def app_client(app: Any, name: str) -> ServiceClient:
+    """`process_client` where there is no request (a background task of the app).
+    Rebuilt when the lifespan's httpx client is (a restarted app closed the old one)."""
+    http = app.state.http
+    clients: dict[str, ServiceClient] = app.state.__dict__.setdefault("clients", {})
+    if name not in clients or clients[name].http is not http:
+        settings = app.state.settings
         clients[name] = ServiceClient(
-            request.app.state.http,
+            http,
             getattr(settings, f"{name}_url"),
             name=name,
             policy=CallPolicy.from_settings(settings),
-            tokens=request.app.state.service_tokens,
+            tokens=app.state.service_tokens,
         )
     return clients[name]
 

@@ -1,9 +1,10 @@
-"""The scheduling service's calls to the patients service, reading only the fields it needs.
-One client per process (`process_client`: built on first use, on the process's one httpx
-client), handed to routes by the dependency at the bottom."""
+"""The scheduling service's calls to the patients and plans services, reading only the fields
+it needs. One client of each per process (`process_client`: built on first use, on the
+process's one httpx client), handed to routes by the dependencies at the bottom."""
 
 import uuid
-from typing import Annotated
+from datetime import date
+from typing import Annotated, Literal
 
 from fastapi import Depends, Request
 from pydantic import BaseModel
@@ -16,6 +17,32 @@ class AccountStatusRef(BaseModel):
     role: str
 
 
+class PatientStatusRef(BaseModel):
+    id: uuid.UUID
+    status: Literal["active", "archived"]
+
+
+class AuthorizationRef(BaseModel):
+    """The insurer's authorization of a plan: any part may be unset."""
+
+    visits: int | None = None
+    valid_from: date | None = None
+    valid_until: date | None = None
+    visits_left: int | None = None  # visits allowed less those completed in the valid dates
+
+
+class PlanRef(BaseModel):
+    """A plan of care's scheduling facts (the front desk's view of it, or part of the whole)."""
+
+    id: uuid.UUID
+    patient_id: uuid.UUID
+    status: str
+    certification_start: date
+    certification_end: date
+    authorization: AuthorizationRef | None = None
+    visits_since_progress_report: int = 0
+
+
 class PatientsClient:
     def __init__(self, client: ServiceClient) -> None:
         self._client = client
@@ -25,9 +52,29 @@ class PatientsClient:
         account)."""
         return await self._client.get(f"/v1/accounts/{user_id}/status", AccountStatusRef)
 
+    async def patient_status(self, patient_id: uuid.UUID) -> PatientStatusRef | None:
+        """Whether a patient exists and is active, asked as this service: an admin who books
+        cannot read patient records (None: no such patient)."""
+        return await self._client.get(f"/v1/patients/{patient_id}/status", PatientStatusRef)
+
+
+class PlansClient:
+    def __init__(self, client: ServiceClient) -> None:
+        self._client = client
+
+    async def plan(self, plan_id: uuid.UUID, *, token: str) -> PlanRef | None:
+        """The plan as the caller may read it, asked with their token, so the plans service
+        audits the read under them (None: no such plan for this caller)."""
+        return await self._client.get(f"/v1/plans/{plan_id}", PlanRef, token=token)
+
 
 def patients_client(request: Request) -> PatientsClient:
     return PatientsClient(process_client(request, "patients"))
 
 
+def plans_client(request: Request) -> PlansClient:
+    return PlansClient(process_client(request, "plans"))
+
+
 PatientsDep = Annotated[PatientsClient, Depends(patients_client)]
+PlansDep = Annotated[PlansClient, Depends(plans_client)]

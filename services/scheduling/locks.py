@@ -1,6 +1,6 @@
-"""Transaction-scoped advisory locks on one schedule (a therapist's today; a patient's and a
-room's when appointments come), so that writers of the same schedule take turns instead of
-racing: a check and the write it allows happen with no other writer in between.
+"""Transaction-scoped advisory locks on one schedule (a therapist's, a patient's, a room's), so
+that writers of the same schedule take turns instead of racing: a check and the write it
+allows happen with no other writer in between.
 
 A request that needs several takes them in the order of `ScheduleKind` (therapist, patient,
 room), so two requests can never wait on each other. The locks end with the transaction.
@@ -23,3 +23,22 @@ async def lock_schedule(session: AsyncSession, kind: ScheduleKind, key: uuid.UUI
     await session.exec(  # type: ignore[call-overload]
         text("SELECT pg_advisory_xact_lock(:lock_id)"), params={"lock_id": lock_id}
     )
+
+
+async def lock_visit_schedules(
+    session: AsyncSession,
+    *,
+    therapist_id: uuid.UUID,
+    patient_id: uuid.UUID,
+    location: str,
+    room: str | None,
+) -> None:
+    """The locks a booking (or a move) of one visit needs, in the fixed order. Two visits
+    can only clash on a therapist, a patient or a room they share, so clashing writers
+    always meet at one of these locks and go one at a time: the exclusion constraints then
+    refuse the loser at once, instead of racing inserts waiting on each other (which
+    PostgreSQL may end as a deadlock)."""
+    await lock_schedule(session, "therapist", therapist_id)
+    await lock_schedule(session, "patient", patient_id)
+    if room is not None:
+        await lock_schedule(session, "room", f"{location}\0{room}")

@@ -4,7 +4,11 @@ import httpx
 from fastapi import FastAPI
 
 from services.common.app import create_app
+from services.common.audit import audit_router
 from services.common.settings import get_settings
+from services.scheduling.appointments.outbox import relaying
+from services.scheduling.appointments.routes import appointments_router, me_router
+from services.scheduling.audit import trail
 from services.scheduling.availability.routes import availability_router
 from services.scheduling.reference.routes import locations_router, types_router
 from services.scheduling.settings import SchedulingSettings
@@ -20,9 +24,19 @@ def build_app(
         service="scheduling",
         title="Clinic scheduling service",
         description="The clinics (address, time zone, opening hours, rooms), the kinds of "
-        "visit, therapists' weekly hours and time off, and the free slots they leave.",
-        routers=[locations_router, types_router, therapists_router, availability_router],
+        "visit, therapists' weekly hours and time off, the free slots they leave, and the "
+        "appointments booked in them.",
+        routers=[
+            locations_router,
+            types_router,
+            therapists_router,
+            availability_router,
+            appointments_router,
+            me_router,
+            audit_router(trail, name="read_scheduling_audit_trail"),
+        ],
         settings=settings or get_settings(SchedulingSettings),
+        on_startup=relaying,
         http_transport=http_transport,
     )
 

@@ -2,25 +2,57 @@
 
 Times a person reads off a clinic's wall (opening hours, a therapist's weekly hours) are
 stored as local times of day and turned into instants per date with the clinic's IANA time
-zone (`local_time.py`); moments that are the same everywhere (time off, and later
-appointments) are stored as `timestamptz`. A therapist is a user id of the patients service,
-checked over REST when written, so no foreign key crosses into its schema.
+zone (`local_time.py`); moments that are the same everywhere (time off, appointments) are
+stored as `timestamptz`. A therapist is a user id of the patients service, checked over REST
+when written, and so is a patient; a plan is a plans service id: no foreign key crosses into
+another service's schema.
+
+An appointment holds its time while it is live (booked, checked in, completed): exclusion
+constraints refuse two live appointments of one therapist, one patient or one room that
+overlap, whatever the application does. A cancelled visit and a no-show hold nothing, so the
+time can be booked again (a no-show is marked once the visit has begun, and the rest of the
+slot may still go to a walk-in).
 """
 
 import uuid
-from datetime import datetime, time
+from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import CheckConstraint, Column, Index, SmallInteger, String, Time, text
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, SmallInteger, String, Time, text
 from sqlalchemy.dialects.postgresql import ARRAY, ExcludeConstraint
 from sqlmodel import Field, SQLModel
 
+from services.common.audit import AuditEventFields, audit_id_field, audit_table_args
 from services.common.columns import created_at_field, id_field, jsonb_field, timestamp_field
 from services.common.database import metadata  # noqa: F401  (naming convention first)
+from services.common.idempotency import IdempotencyRecord
 
 SCHEMA = "scheduling"
 # A weekday stretch as a range PostgreSQL can compare: the times of day on one fixed date.
 _STRETCH = "tsrange(DATE '2000-01-03' + starts, DATE '2000-01-03' + ends)"
+APPOINTMENT_STATUSES = ("booked", "checked_in", "completed", "no_show", "cancelled")
+LIVE_STATUSES = ("booked", "checked_in", "completed")  # the appointment holds its time
+VISIT_OUTCOMES = ("completed", "undone")
+
+
+def _one_of(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+_LIVE = _one_of("status", LIVE_STATUSES)
+_DURING = "tstzrange(starts_at, ends_at)"
+
+
+def _no_two_live(name: str, *columns: str, where: str = _LIVE) -> ExcludeConstraint:
+    """No two live appointments with the same `columns` overlap in time."""
+    elements = [(column, "=") for column in columns]
+    return ExcludeConstraint(
+        *elements, (text(_DURING), "&&"), using="gist", where=text(where), name=name
+    )
+
+
+def _slug_reference(target: str) -> Any:
+    return Field(sa_column=Column(ForeignKey(target, ondelete="RESTRICT"), nullable=False))
 
 
 class Location(SQLModel, table=True):
@@ -126,3 +158,100 @@ class TimeOff(SQLModel, table=True):
     reason: str = Field(max_length=500)
     created_by: uuid.UUID
     created_at: datetime = created_at_field()
+
+
+class Appointment(SQLModel, table=True):
+    """A visit of one patient with one therapist at one clinic (in a room, if given), from
+    `starts_at` to `ends_at` (the type's length when booked). `status` moves booked ->
+    checked_in -> completed, or booked -> no_show or cancelled; a completion may be undone
+    (back to checked_in). `plan_id` links the visit to a plan of care, whose visit count the
+    plans service keeps from the outcomes relayed to it (`VisitOutcomeOutbox`)."""
+
+    __tablename__ = "appointment"
+    __table_args__ = (
+        CheckConstraint(_one_of("status", APPOINTMENT_STATUSES), name="status"),
+        CheckConstraint("ends_at > starts_at", name="ends_after_starts"),
+        CheckConstraint("duration_minutes BETWEEN 5 AND 240", name="duration_range"),
+        CheckConstraint("version >= 1", name="version_positive"),
+        CheckConstraint(
+            "(status = 'cancelled') = (cancel_reason IS NOT NULL)", name="reason_when_cancelled"
+        ),
+        CheckConstraint("status = 'cancelled' OR NOT late_cancellation", name="late_if_cancelled"),
+        _no_two_live("ex_appointment_therapist_overlap", "therapist_id"),
+        _no_two_live("ex_appointment_patient_overlap", "patient_id"),
+        _no_two_live(
+            "ex_appointment_room_overlap", "location", "room", where=f"room IS NOT NULL AND {_LIVE}"
+        ),
+        Index("ix_appointment_location_starts_at", "location", "starts_at", "id"),
+        Index("ix_appointment_patient_id_starts_at", "patient_id", "starts_at", "id"),
+        Index("ix_appointment_therapist_id_starts_at", "therapist_id", "starts_at", "id"),
+        Index("ix_appointment_plan_id", "plan_id", postgresql_where=text("plan_id IS NOT NULL")),
+        {"schema": SCHEMA},
+    )
+
+    id: uuid.UUID = id_field()
+    patient_id: uuid.UUID
+    therapist_id: uuid.UUID
+    location: str = _slug_reference("scheduling.location.slug")
+    room: str | None = Field(default=None, max_length=40)
+    appointment_type: str = _slug_reference("scheduling.appointment_type.slug")
+    duration_minutes: int
+    starts_at: datetime = timestamp_field(nullable=False)
+    ends_at: datetime = timestamp_field(nullable=False)
+    status: str = Field(default="booked", max_length=12)
+    cancel_reason: str | None = Field(default=None, max_length=500)
+    cancelled_at: datetime | None = timestamp_field()
+    late_cancellation: bool = False
+    plan_id: uuid.UUID | None = None
+    series_id: uuid.UUID | None = None
+    version: int = 1
+    created_by: uuid.UUID
+    created_at: datetime = created_at_field()
+    updated_at: datetime = created_at_field()
+
+
+class VisitOutcomeOutbox(SQLModel, table=True):
+    """A visit of a plan completed, or its completion undone, waiting to be told to the
+    plans service. Written in the transaction that changed the visit, so the two commit
+    together; a relay sends it after (retrying, with a growing wait, until plans answers) and
+    marks it sent. `event_id` makes a repeat harmless on the plans side."""
+
+    __tablename__ = "visit_outcome_outbox"
+    __table_args__ = (
+        CheckConstraint(_one_of("outcome", VISIT_OUTCOMES), name="outcome"),
+        Index(
+            "ix_visit_outcome_outbox_due",
+            "next_attempt_at",
+            postgresql_where=text("sent_at IS NULL"),
+        ),
+        {"schema": SCHEMA},
+    )
+
+    event_id: uuid.UUID = id_field()
+    plan_id: uuid.UUID
+    appointment_id: uuid.UUID = Field(index=True)
+    outcome: str = Field(max_length=10)
+    occurred_at: datetime = timestamp_field(nullable=False)
+    visit_date: date
+    attempts: int = 0
+    next_attempt_at: datetime = created_at_field()
+    sent_at: datetime | None = timestamp_field()
+    last_error: str | None = Field(default=None, max_length=500)
+    created_at: datetime = created_at_field()
+
+
+class AuditEvent(AuditEventFields, table=True):
+    """Who booked, read, moved or marked which appointment, when, from where; refusals
+    too. Append-only: a trigger refuses UPDATE, DELETE and TRUNCATE."""
+
+    __tablename__ = "audit_event"
+    __table_args__ = audit_table_args(SCHEMA)
+
+    id: int | None = audit_id_field()
+
+
+class IdempotencyKey(IdempotencyRecord, table=True):
+    """Stored answers of the scheduling service's POSTs sent with an `Idempotency-Key`."""
+
+    __tablename__ = "idempotency_key"
+    __table_args__ = ({"schema": SCHEMA},)

@@ -1,5 +1,6 @@
 """What the scheduling service reads: every service's settings, its own client secret
-(`CLINIC_SCHEDULING_CLIENT_SECRET`), never plans', and the slot grid (`CLINIC_SLOT_MINUTES`)."""
+(`CLINIC_SCHEDULING_CLIENT_SECRET`), never plans', the slot grid (`CLINIC_SLOT_MINUTES`), and
+how often visit outcomes are relayed to plans (`CLINIC_VISIT_OUTCOME_RELAY_SECONDS`)."""
 
 from typing import ClassVar
 
@@ -13,6 +14,9 @@ class SchedulingSettings(ClientSettings):
     client_secret: SecretStr | None = client_secret_field("scheduling")
     # Visits start on this grid of the clinic's clock: every 15 minutes past the hour.
     slot_minutes: int = Field(15, ge=5, le=60)
+    # The relay of visit outcomes looks for outcomes to send this often; 0 runs no relay in
+    # the background (the tests call it themselves, at the moments they choose).
+    visit_outcome_relay_seconds: float = Field(5.0, ge=0, le=3600)
 
     @field_validator("slot_minutes")
     @classmethod

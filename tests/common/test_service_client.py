@@ -10,11 +10,12 @@ from collections.abc import Callable
 
 import httpx
 import pytest
+from fastapi import FastAPI, Request
 from pydantic import BaseModel
 
 from services.common.errors import BadGateway, DependencyUnavailable
 from services.common.request_context import adopt_request_id, release_request_id
-from services.common.service_client import CallPolicy, ServiceClient
+from services.common.service_client import CallPolicy, ServiceClient, process_client
 
 Handler = Callable[[httpx.Request], httpx.Response]
 
@@ -218,3 +219,20 @@ async def test_through_http_an_undecodable_answer_is_502_not_500(patients_api, d
     with router.replaced("scheduling.test", httpx.MockTransport(handler)):
         response = await patients_api.post("/v1/patients", json=body, headers=headers)
     assert response.status_code == 502, response.text
+
+
+def _request_to(app: FastAPI) -> Request:
+    return Request({"type": "http", "app": app, "headers": []})
+
+
+async def test_the_process_client_follows_the_lifespans_http_client(settings):
+    """A restarted app (a new lifespan: schemathesis starts one per test) has a new httpx
+    client; the service client built on the old one, now closed, must not be used again."""
+    app = FastAPI()
+    app.state.settings, app.state.service_tokens = settings, None
+    async with httpx.AsyncClient() as first:
+        app.state.http = first
+        assert process_client(_request_to(app), "patients").http is first
+    async with httpx.AsyncClient() as second:
+        app.state.http = second
+        assert process_client(_request_to(app), "patients").http is second

@@ -1,11 +1,15 @@
 """Who may call what in the scheduling service, cell by cell over HTTP (matrix row D2).
 
 POLICY is the scheduling rows of the "Plans and scheduling" table of docs/access.md as data:
-for each route and each kind of caller, the status. A route missing from POLICY, a stale row,
-or a difference between POLICY and the table fails the suite. The plans rows are checked by
+for each route and each kind of caller, the status. A path with an appointment id gets a real
+appointment the caller may see (a patient's own, a therapist's own visit), in the status its
+move starts from; another patient's appointment answers 404 (tests/scheduling/
+test_appointment_moves.py). A route missing from POLICY, a stale row, or a difference between
+POLICY and the table fails the suite. The plans rows are checked by
 tests/plans/test_access_matrix.py, the patients service by tests/patients/.
 """
 
+import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -17,7 +21,8 @@ from tests.access_table import (
     assert_documented,
     assert_every_route_has_a_policy,
 )
-from tests.factories import bearer, make_account, token_for
+from tests.factories import bearer, make_account, make_patient, token_for
+from tests.scheduling.booking import NOW, fix_clock, make_appointment, make_hours
 from tests.scheduling.factories import make_time_off
 
 
@@ -29,6 +34,8 @@ USERS_READ = _row(401, 200, 200, 200, 200, 403)
 STAFF_READ = _row(401, 403, 200, 200, 200, 403)
 PUBLIC = dict.fromkeys(CALLERS, 200)
 TIME_OFF = "/v1/therapists/{therapist_id}/time-off"
+APPOINTMENT = "/v1/appointments/{appointment_id}"
+MARKS = _row(401, 403, 200, 200, 200, 403)  # a therapist's cell: their own visit
 
 # (app, method, path) -> caller -> status; path parameters as the app names them.
 POLICY: dict[tuple[str, str, str], dict[str, int]] = {
@@ -50,6 +57,17 @@ POLICY: dict[tuple[str, str, str], dict[str, int]] = {
     ("scheduling", "DELETE", f"{TIME_OFF}/{{time_off_id}}"): _row(401, 403, 403, 204, 204, 403),
     ("scheduling", "GET", "/v1/availability"): STAFF_READ,
     ("scheduling", "GET", "/v1/availability/next"): STAFF_READ,
+    ("scheduling", "POST", "/v1/appointments"): _row(401, 403, 201, 403, 201, 403),
+    ("scheduling", "GET", "/v1/appointments"): STAFF_READ,
+    ("scheduling", "GET", APPOINTMENT): USERS_READ,
+    ("scheduling", "POST", f"{APPOINTMENT}/reschedule"): _row(401, 403, 200, 403, 200, 403),
+    ("scheduling", "POST", f"{APPOINTMENT}/cancel"): _row(401, 200, 200, 403, 200, 403),
+    ("scheduling", "POST", f"{APPOINTMENT}/check-in"): MARKS,
+    ("scheduling", "POST", f"{APPOINTMENT}/no-show"): MARKS,
+    ("scheduling", "POST", f"{APPOINTMENT}/complete"): MARKS,
+    ("scheduling", "POST", f"{APPOINTMENT}/undo-completion"): MARKS,
+    ("scheduling", "GET", "/v1/me/appointments"): _row(401, 200, 403, 403, 403, 403),
+    ("scheduling", "GET", "/v1/audit"): _row(401, 403, 403, 403, 200, 403),
     **{("scheduling", "GET", path): PUBLIC for path in PUBLIC_PATHS},
 }
 # A seeded row behind each route that names one.
@@ -71,7 +89,25 @@ BODIES: dict[tuple[str, str], object] = {
         "end": "2026-12-28T08:00:00-05:00",
         "reason": "Holidays",
     },
+    ("POST", f"{APPOINTMENT}/reschedule"): {"start": "2026-12-10T10:00:00-05:00"},
+    ("POST", f"{APPOINTMENT}/cancel"): {"reason": "Moved away"},
 }
+# Where each move starts from: the status of the appointment, and its start (the clock reads
+# NOW: Monday 7 December 2026, 08:00 in New York).
+BEGUN = NOW - timedelta(minutes=30)
+VISITS = {
+    "no-show": ("booked", BEGUN),
+    "complete": ("checked_in", BEGUN),
+    "undo-completion": ("completed", BEGUN),
+}
+WEDNESDAY_10 = datetime(2026, 12, 9, 15, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def _monday_morning(monkeypatch):
+    fix_clock(monkeypatch)
+
+
 QUERIES = {
     "/v1/availability": {
         "location": "frederick",
@@ -114,7 +150,40 @@ async def _url(db, path: str, account: UserAccount | None) -> str:
             start = datetime(2027, 1, 4, 14, tzinfo=UTC)
             away = await make_time_off(db, therapist.id, start, start + timedelta(hours=2))
             url = url.replace("{time_off_id}", str(away.id))
+    if "{appointment_id}" in path:
+        url = url.replace("{appointment_id}", str(await _visit(db, path, account)))
     return url
+
+
+async def _people(db, account: UserAccount | None) -> tuple[uuid.UUID, uuid.UUID]:
+    """A patient and a therapist working at Gaithersburg: the caller, if one of them."""
+    patient_id = account.patient_id if account and account.patient_id else None
+    therapist = account if account and account.role == "therapist" else None
+    therapist = therapist or await make_account(db, role="therapist")
+    await make_hours(db, therapist.id)
+    return patient_id or (await make_patient(db)).id, therapist.id
+
+
+async def _visit(db, path: str, account: UserAccount | None) -> uuid.UUID:
+    status, start = VISITS.get(path.rsplit("/", 1)[-1], ("booked", WEDNESDAY_10))
+    patient_id, therapist_id = await _people(db, account)
+    visit = await make_appointment(
+        db, patient_id=patient_id, therapist_id=therapist_id, start=start, status=status
+    )
+    return visit.id
+
+
+async def _body(db, method: str, path: str, account: UserAccount | None) -> object:
+    if (method, path) != ("POST", "/v1/appointments"):
+        return BODIES.get((method, path))
+    patient_id, therapist_id = await _people(db, None)
+    return {
+        "patient_id": str(patient_id),
+        "therapist_id": str(therapist_id),
+        "location": "gaithersburg",
+        "type": "treatment",
+        "start": "2026-12-09T10:00:00-05:00",
+    }
 
 
 @pytest.mark.parametrize(("app", "method", "path", "caller", "expected"), _params())
@@ -126,7 +195,7 @@ async def test_access(apis, db, apps, app, method, path, caller, expected):
         method,
         url,
         headers=headers | IF_MATCH.get((method, path), {}),
-        json=BODIES.get((method, path)),
+        json=await _body(db, method, path, account),
         params=QUERIES.get(path),
     )
 

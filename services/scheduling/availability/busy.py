@@ -1,6 +1,7 @@
 """What keeps therapists from taking a visit, as intervals per therapist: the one place the
-availability search learns it. Time off today; appointments and live holds join as sources
-here when they are built, and `slots.py` needs no change for them.
+availability search learns it. Time off and live appointments (booked, checked in,
+completed: what the exclusion constraints hold) today; live holds join as a source here when
+they are built, and `slots.py` needs no change for them.
 
 A source answers, for some therapists and a window of time, every interval that
 overlaps the window, each with its therapist. The search asks each source once per window.
@@ -15,7 +16,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.scheduling.availability.slots import Interval
-from services.scheduling.models import TimeOff
+from services.scheduling.models import LIVE_STATUSES, Appointment, TimeOff
 
 BusySource = Callable[
     [AsyncSession, Collection[uuid.UUID], Interval], Awaitable[Iterable[tuple[uuid.UUID, Interval]]]
@@ -36,7 +37,23 @@ async def time_off(
     return [(therapist, Interval(start, end)) for therapist, start, end in rows]
 
 
-SOURCES: tuple[BusySource, ...] = (time_off,)
+async def appointments(
+    session: AsyncSession, therapist_ids: Collection[uuid.UUID], window: Interval
+) -> list[tuple[uuid.UUID, Interval]]:
+    """Live appointments overlapping the window (the therapist's exclusion constraint's
+    index serves it)."""
+    statement = select(Appointment.therapist_id, Appointment.starts_at, Appointment.ends_at).where(
+        col(Appointment.therapist_id).in_(therapist_ids),
+        col(Appointment.status).in_(LIVE_STATUSES),
+        func.tstzrange(Appointment.starts_at, Appointment.ends_at).op("&&")(
+            func.tstzrange(window.start, window.end)
+        ),
+    )
+    rows = (await session.exec(statement)).all()
+    return [(therapist, Interval(start, end)) for therapist, start, end in rows]
+
+
+SOURCES: tuple[BusySource, ...] = (time_off, appointments)
 
 
 async def busy_times(

@@ -1,0 +1,319 @@
+"""HTTP routes of appointments: book, read, list (the day sheet), a patient's own, and the
+moves (reschedule, cancel, check in, no-show, complete, undo a completion)."""
+
+import uuid
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query, Request, Response, status
+
+from services.common import idempotency
+from services.common.audit import OriginDep
+from services.common.auth import Caller, CallerDep, StaffDep, require_role
+from services.common.columns import utcnow
+from services.common.database import OwnTransactionsDep, SessionDep
+from services.common.errors import problem_responses
+from services.common.idempotency import IdempotencyKeyHeader
+from services.common.pagination import CursorQuery, LimitQuery, Page
+from services.common.preconditions import answers_with_etag, created_headers, with_etag
+from services.common.schemas import IsoDate
+from services.scheduling import audit
+from services.scheduling.appointments import marks, reads, service
+from services.scheduling.appointments.access import (
+    Subject,
+    reachable_appointment,
+    refusals_audited,
+    staff_snapshot,
+)
+from services.scheduling.appointments.schemas import (
+    AppointmentBooked,
+    AppointmentCreate,
+    AppointmentRead,
+    CancelRequest,
+    RescheduleRequest,
+)
+from services.scheduling.clients import PatientsDep, PlansDep
+from services.scheduling.models import IdempotencyKey
+from services.scheduling.reference.schemas import SLUG_PATTERN
+
+appointments_router = APIRouter(prefix="/v1/appointments", tags=["appointments"])
+me_router = APIRouter(prefix="/v1/me/appointments", tags=["appointments"])
+
+Desk = Annotated[Caller, Depends(require_role("front_desk", "admin"))]
+Canceller = Annotated[Caller, Depends(require_role("front_desk", "admin", "patient"))]
+Marker = Annotated[Caller, Depends(require_role("front_desk", "admin", "therapist"))]
+Patient = Annotated[Caller, Depends(require_role("patient"))]
+CREATED = {201: {"headers": {"Location": {"schema": {"type": "string"}}}}}
+Status = Literal["booked", "checked_in", "completed", "no_show", "cancelled"]
+
+
+def rules(request: Request) -> service.Rules:
+    return service.Rules(now=utcnow(), step_minutes=request.app.state.settings.slot_minutes)
+
+
+RulesDep = Annotated[service.Rules, Depends(rules)]
+
+
+@appointments_router.post(
+    "",
+    response_model=AppointmentBooked,
+    status_code=status.HTTP_201_CREATED,
+    responses=answers_with_etag(201) | CREATED | problem_responses(403, 404, 409, 502, 503),
+)
+async def book_appointment(
+    data: AppointmentCreate,
+    request: Request,
+    caller: Desk,
+    session: SessionDep,
+    patients: PatientsDep,
+    plans: PlansDep,
+    origin: OriginDep,
+    booking_rules: RulesDep,
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> Any:
+    """Book a visit (front desk, admins): the patient must be active; with a plan, the plan
+    must cover it. 409 names the appointment that holds the time. Safe to retry with an
+    Idempotency-Key. The answer carries warnings about the plan's authorization and
+    progress report."""
+    subject = Subject(patient_id=data.patient_id)
+    with refusals_audited("appointment.book", caller=caller, origin=origin, subject=subject):
+        await service.confirm_patient(patients, data.patient_id)
+        plan = await service.plan_facts(plans, data.plan_id, caller=caller)
+        key = await idempotency.claim(
+            session,
+            IdempotencyKey,
+            key=idempotency_key,
+            caller=str(caller.user_id),
+            request=request,
+        )
+        if key.replay is not None:  # the stored answer shows the booking again: audited
+            replayed = AppointmentRead.model_validate_json(key.replay.body)
+            await audit.record_replay(
+                session,
+                of="appointment.book",
+                caller=caller,
+                origin=origin,
+                patient_id=replayed.patient_id,
+                entity=("appointment", replayed.id),
+            )
+            return key.replay
+        appointment, warnings = await service.book_appointment(
+            session, data=data, plan=plan, rules=booking_rules, caller=caller, origin=origin
+        )
+    body = await reads.booked_read(session, appointment, warnings)
+    headers = created_headers(f"/v1/appointments/{appointment.id}", appointment)
+    return await key.answer(201, body, headers=headers)
+
+
+@appointments_router.get("", response_model=Page[AppointmentRead], responses=problem_responses(403))
+async def list_appointments(
+    caller: StaffDep,
+    session: SessionDep,
+    origin: OriginDep,
+    location: Annotated[str | None, Query(pattern=SLUG_PATTERN, max_length=40)] = None,
+    day: Annotated[
+        IsoDate | None,
+        Query(alias="date", description="One local date: with `location`, its day sheet."),
+    ] = None,
+    first: Annotated[IsoDate | None, Query(alias="from", description="First local date.")] = None,
+    last: Annotated[IsoDate | None, Query(alias="to", description="Last local date.")] = None,
+    therapist_id: uuid.UUID | None = None,
+    patient_id: uuid.UUID | None = None,
+    status: Status | None = None,
+    limit: LimitQuery = 50,
+    cursor: CursorQuery = None,
+) -> Any:
+    """Appointments by start (staff). The day sheet: `location` and `date`. Also by local
+    dates (`from`, `to`, on each clinic's clock), therapist, patient, status. A therapist
+    sees their own and those at the clinics where they work."""
+    query = reads.appointment_query(
+        location,
+        day=day,
+        first=first,
+        last=last,
+        therapist=therapist_id,
+        patient=patient_id,
+        status=status,
+    )
+    items, next_cursor = await reads.list_appointments(
+        session, query=query, caller=caller, origin=origin, limit=limit, cursor=cursor
+    )
+    return Page(items=items, next_cursor=next_cursor)
+
+
+@appointments_router.get(
+    "/{appointment_id}",
+    response_model=AppointmentRead,
+    responses=answers_with_etag() | problem_responses(403, 404),
+)
+async def read_appointment(
+    appointment_id: uuid.UUID,
+    response: Response,
+    caller: CallerDep,
+    session: SessionDep,
+    origin: OriginDep,
+) -> Any:
+    """One appointment, with its ETag. A patient reads only their own."""
+    appointment = await reachable_appointment(
+        session, appointment_id, caller=caller, origin=origin, action="appointment.read"
+    )
+    return with_etag(
+        response, await reads.read_appointment(session, appointment, caller=caller, origin=origin)
+    )
+
+
+@appointments_router.post(
+    "/{appointment_id}/reschedule",
+    response_model=AppointmentBooked,
+    responses=answers_with_etag() | problem_responses(403, 404, 409, 502, 503),
+)
+async def reschedule_appointment(
+    appointment_id: uuid.UUID,
+    data: RescheduleRequest,
+    response: Response,
+    caller: Desk,
+    session: SessionDep,
+    own: OwnTransactionsDep,
+    patients: PatientsDep,
+    plans: PlansDep,
+    origin: OriginDep,
+    booking_rules: RulesDep,
+) -> Any:
+    """Move a booked visit to another time (front desk, admins), optionally to another
+    therapist or room, with the checks of a booking. One transaction: the old time is freed
+    only if the new one is taken."""
+    action = "appointment.reschedule"
+    current = await staff_snapshot(own, appointment_id, caller=caller, origin=origin, action=action)
+    with refusals_audited(action, caller=caller, origin=origin, subject=Subject.of(current)):
+        await service.confirm_patient(patients, current.patient_id)
+        plan = await service.plan_facts(plans, current.plan_id, caller=caller)
+        appointment, warnings = await service.reschedule_appointment(
+            session,
+            appointment=current,
+            data=data,
+            plan=plan,
+            rules=booking_rules,
+            caller=caller,
+            origin=origin,
+        )
+    return with_etag(response, await reads.booked_read(session, appointment, warnings))
+
+
+@appointments_router.post(
+    "/{appointment_id}/cancel",
+    response_model=AppointmentRead,
+    responses=answers_with_etag() | problem_responses(403, 404, 409),
+)
+async def cancel_appointment(
+    appointment_id: uuid.UUID,
+    data: CancelRequest,
+    response: Response,
+    caller: Canceller,
+    session: SessionDep,
+    origin: OriginDep,
+) -> Any:
+    """Cancel a booked visit, with a reason (front desk, admins; a patient their own, not
+    within 24 hours of its start). Less than 24 hours ahead it is recorded as late."""
+    appointment = await marks.cancel_appointment(
+        session,
+        appointment_id=appointment_id,
+        reason=data.reason,
+        now=utcnow(),
+        caller=caller,
+        origin=origin,
+    )
+    return with_etag(response, await reads.answer(session, appointment))
+
+
+async def _mark(
+    move: str,
+    appointment_id: uuid.UUID,
+    response: Response,
+    caller: Caller,
+    session: SessionDep,
+    origin: audit.Origin,
+) -> AppointmentRead:
+    appointment = await marks.mark_visit(
+        session,
+        appointment_id=appointment_id,
+        move=move,
+        now=utcnow(),
+        caller=caller,
+        origin=origin,
+    )
+    return with_etag(response, await reads.answer(session, appointment))
+
+
+MARKED = answers_with_etag() | problem_responses(403, 404, 409)
+
+
+@appointments_router.post(
+    "/{appointment_id}/check-in", response_model=AppointmentRead, responses=MARKED
+)
+async def check_in(
+    appointment_id: uuid.UUID,
+    response: Response,
+    caller: Marker,
+    session: SessionDep,
+    origin: OriginDep,
+) -> Any:
+    """The patient has arrived (front desk, admins; a therapist for their own visits)."""
+    return await _mark("check-in", appointment_id, response, caller, session, origin)
+
+
+@appointments_router.post(
+    "/{appointment_id}/no-show", response_model=AppointmentRead, responses=MARKED
+)
+async def record_no_show(
+    appointment_id: uuid.UUID,
+    response: Response,
+    caller: Marker,
+    session: SessionDep,
+    origin: OriginDep,
+) -> Any:
+    """The patient did not come (once the visit's start has passed). The time is free again."""
+    return await _mark("no-show", appointment_id, response, caller, session, origin)
+
+
+@appointments_router.post(
+    "/{appointment_id}/complete", response_model=AppointmentRead, responses=MARKED
+)
+async def complete_visit(
+    appointment_id: uuid.UUID,
+    response: Response,
+    caller: Marker,
+    session: SessionDep,
+    origin: OriginDep,
+) -> Any:
+    """The visit took place (a checked-in visit, once begun). A plan's visit counts on the
+    plan: the plans service is told, now or as soon as it answers."""
+    return await _mark("complete", appointment_id, response, caller, session, origin)
+
+
+@appointments_router.post(
+    "/{appointment_id}/undo-completion", response_model=AppointmentRead, responses=MARKED
+)
+async def undo_completion(
+    appointment_id: uuid.UUID,
+    response: Response,
+    caller: Marker,
+    session: SessionDep,
+    origin: OriginDep,
+) -> Any:
+    """Take back a completion marked by mistake: the visit is checked in again, and a plan's
+    visit no longer counts on the plan."""
+    return await _mark("undo-completion", appointment_id, response, caller, session, origin)
+
+
+@me_router.get("", response_model=Page[AppointmentRead], responses=problem_responses(403))
+async def my_appointments(
+    caller: Patient,
+    session: SessionDep,
+    origin: OriginDep,
+    limit: LimitQuery = 50,
+    cursor: CursorQuery = None,
+) -> Any:
+    """The patient's own visits to come (booked or checked in), by start."""
+    items, next_cursor = await reads.my_appointments(
+        session, caller=caller, origin=origin, now=utcnow(), limit=limit, cursor=cursor
+    )
+    return Page(items=items, next_cursor=next_cursor)

@@ -1,0 +1,74 @@
+"""No database transaction of scheduling stays open while a booking or a reschedule waits on
+the patients or the plans service: a slow or hung service must not pin a connection, nor the
+schedule locks, for that long.
+
+Each call to those services is watched, at the moment it is sent, for a backend of the app
+(application_name "clinic") sitting "idle in transaction" in this database."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import httpx
+import pytest
+from sqlalchemy import text
+
+from tests.scheduling.booking import (
+    PlansAnswering,
+    fix_clock,
+    plan_facts,
+    plans_answering,
+    seeded_clinic,
+)
+
+OPEN_TRANSACTIONS = text(
+    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+    " AND application_name = 'clinic' AND state LIKE 'idle in transaction%'"
+)
+
+
+@pytest.fixture(autouse=True)
+def _monday_morning(monkeypatch):
+    fix_clock(monkeypatch)
+
+
+class Watching(httpx.AsyncBaseTransport):
+    """Counts the open transactions each time a request passes, then sends it on."""
+
+    def __init__(self, real: httpx.AsyncBaseTransport, engine, seen: list[tuple[str, int]]):
+        self.real, self.engine, self.seen = real, engine, seen
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        async with self.engine.connect() as conn:
+            open_now = (await conn.execute(OPEN_TRANSACTIONS)).scalar_one()
+        self.seen.append((request.url.path, open_now))
+        return await self.real.handle_async_request(request)
+
+
+@contextmanager
+def watched(apps, engine) -> Iterator[tuple[list[tuple[str, int]], PlansAnswering]]:
+    """Every call to patients and plans watched; plans answering the facts registered."""
+    router = apps["scheduling"].state.http._transport
+    seen: list[tuple[str, int]] = []
+    with plans_answering(apps) as plans:
+        patients = router._transports["patients.test"]
+        with (
+            router.replaced("patients.test", Watching(patients, engine, seen)),
+            router.replaced("plans.test", Watching(plans, engine, seen)),
+        ):
+            yield seen, plans
+
+
+async def test_booking_and_rescheduling_ask_outside_any_transaction(
+    committed_apis, committed_db, apps, engine
+):
+    clinic = await seeded_clinic(committed_apis["scheduling"], apps, committed_db)
+    with watched(apps, engine) as (seen, plans):
+        plan_id = plans.add(plan_facts(clinic.patient.id))
+        booked = await clinic.book(plan_id=plan_id)
+        assert booked.status_code == 201, booked.text
+        url = f"/v1/appointments/{booked.json()['id']}/reschedule"
+        body = {"start": "2026-12-08T09:00:00-05:00"}
+        moved = await clinic.api.post(url, json=body, headers=clinic.desk)
+        assert moved.status_code == 200, moved.text
+    asked = [(path.rsplit("/", 1)[-1], n) for path, n in seen if "/accounts/" not in path]
+    assert asked == [("status", 0), (plan_id, 0), ("status", 0), (plan_id, 0)]
