@@ -6,10 +6,10 @@ The apps run in schemathesis' own event loop (its ASGI transport), so they are b
 a database of their own, cloned from the migrated template: what the generated requests
 commit never meets another test. Staff tokens get the requests past authentication (an admin
 on the accounts, audit, plan-list, appointment-type and therapist routes, front desk everywhere
-else, a service token of plans on the service-only account status and visit outcomes, a
-therapist on the handout) and the routes that take a patient, account, plan or therapist id
-or a type's slug get a real one. The suite runs 5 examples
-per operation; `make schemathesis` runs 200 (CLINIC_SCHEMATHESIS_EXAMPLES).
+else, a service token of plans on the service-only account status and one of scheduling on
+visit outcomes, a therapist on the handout) and the routes that take a patient, account, plan
+or therapist id or a type's slug get a real one. The suite runs 5 examples per operation;
+`make schemathesis` runs 200 (CLINIC_SCHEMATHESIS_EXAMPLES).
 """
 
 import os
@@ -76,7 +76,7 @@ def _config(records: dict[str, Any]) -> SchemathesisConfig:
             "include-path-regex": "^/v1/(users|audit|plans$|appointment-types|therapists)",
             "headers": records["admin"],
         },
-        {"include-operation-id": "record_visit_outcome", "headers": records["service"]},
+        {"include-operation-id": "record_visit_outcome", "headers": records["scheduling"]},
         {
             "include-operation-id": "read_account_status",
             "headers": records["service"],
@@ -164,6 +164,8 @@ async def fuzz_records(
         records["therapist_id"] = str((await make_account(session, role="therapist")).id)
         token = signer.service_token(service="plans", lifetime=timedelta(hours=1))
         records["service"] = bearer(token)
+        token = signer.service_token(service="scheduling", lifetime=timedelta(hours=1))
+        records["scheduling"] = bearer(token)  # the one service that reports visits to plans
         patients = {use: await make_patient(session) for use in ("read", "archive", "account")}
         records |= {use: str(patient.id) for use, patient in patients.items()}
         records["plan"] = str((await make_plan(session, patient_id=patients["read"].id)).id)

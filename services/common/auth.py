@@ -221,3 +221,19 @@ require_role = RoleCheck  # reads as what it does where a route declares it
 CallerDep = Annotated[Caller, Depends(require_role(*USER_ROLES))]  # users only: services 403
 ServiceCallerDep = Annotated[Caller, Depends(require_role(SERVICE_ROLE))]  # services only
 StaffDep = Annotated[Caller, Depends(require_role(*STAFF_ROLES))]
+
+
+class ServiceCheck:
+    """A dependency that lets only the named services through: every service token passes
+    `ServiceCallerDep`, but a route may be one service's to call (another service: 403)."""
+
+    def __init__(self, *services: str) -> None:
+        self.services = services
+
+    async def __call__(self, caller: ServiceCallerDep) -> Caller:
+        if caller.service not in self.services:
+            raise Forbidden(f"Only these services may call this: {', '.join(self.services)}.")
+        return caller
+
+
+require_service = ServiceCheck

@@ -213,7 +213,9 @@ async def _caller(db, apps, caller: str) -> tuple[dict[str, str], uuid.UUID | No
         return {}, None
     if caller == "service":
         signer = apps["patients"].state.signer
-        return bearer(signer.service_token(service="plans", lifetime=timedelta(minutes=5))), None
+        return bearer(
+            signer.service_token(service="scheduling", lifetime=timedelta(minutes=5))
+        ), None
     account = await make_account(db, role=caller)
     return bearer(token_for(apps, account)), account.patient_id
 

@@ -182,6 +182,17 @@ async def test_user_tokens_are_refused(plans_api, db, apps, role):
     assert await _counts(db, plan.id) == (0, 0)
 
 
+async def test_only_scheduling_reports_visits(plans_api, db, apps):
+    """Visits are scheduling's to report: another service's token (plans' own, the one the
+    platform also issues) is refused and counts nothing."""
+    plan = await _plan(db)
+    body = _outcome(plan, uuid.uuid4())
+    response = await plans_api.post(URL, json=body, headers=_service(apps, "plans"))
+    assert response.status_code == 403, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert await _counts(db, plan.id) == (0, 0)
+
+
 async def test_twenty_copies_at_once_count_once(committed_apis, committed_db, apps):
     plan = await _plan(committed_db)
     body, api, headers = _outcome(plan, uuid.uuid4()), committed_apis["plans"], _service(apps)

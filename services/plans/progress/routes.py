@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Response, status
 
 from services.common.audit import OriginDep
-from services.common.auth import Caller, ServiceCallerDep, require_role
+from services.common.auth import Caller, require_role, require_service
 from services.common.database import SessionDep
 from services.common.errors import problem_responses
 from services.common.pagination import CursorQuery, LimitQuery, Page
@@ -27,6 +27,8 @@ visit_outcomes_router = APIRouter(prefix="/v1/visit-outcomes", tags=["service"])
 
 # Patients pass the role check to be told apart: another's plan is 404, their own 403.
 ReportCaller = Annotated[Caller, Depends(require_role("therapist", "admin", "patient"))]
+# Visits are scheduling's to report; plans' own service token is refused too.
+SchedulingCaller = Annotated[Caller, Depends(require_service("scheduling"))]
 
 
 @progress_router.post(
@@ -91,7 +93,7 @@ async def read_progress_report(
     "", response_model=VisitOutcomeRead, responses=problem_responses(404, 409)
 )
 async def record_visit_outcome(
-    data: VisitOutcomeCreate, caller: ServiceCallerDep, session: SessionDep, origin: OriginDep
+    data: VisitOutcomeCreate, caller: SchedulingCaller, session: SessionDep, origin: OriginDep
 ) -> Any:
     """A visit of a plan completed, or its completion undone (services only: scheduling).
     A repeated event id changes nothing and answers the same."""
