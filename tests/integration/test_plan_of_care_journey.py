@@ -20,6 +20,7 @@ import pytest
 
 from tests.factories import bearer, make_account, token_for
 from tests.plans.home_setup import clinic_today
+from tests.plans.plan_requests import SCHEDULING_FACTS
 
 PASSWORD = "forefoot-nerve-glide-37"
 STAFF_NOTE = "Staff only: third web space, left foot; consider injection if no change."
@@ -35,25 +36,6 @@ HOME = ["toe-spreads", "gastroc-soleus-stretch", "single-leg-balance"]
 CLINIC = ["toe-press-downs"]
 FIRST_DOSAGE = "1 set of 10-15, hold 3-5 s, each foot, once a day, 5 days a week"
 REVISED_DOSAGE = "2 sets of 10, hold 5 s, each foot, once a day, 5 days a week"
-# What the front desk reads of a plan: who, where, when and how many, nothing clinical.
-SCHEDULING_KEYS = {
-    "view",
-    "id",
-    "patient_id",
-    "therapist_id",
-    "therapist_name",
-    "location",
-    "status",
-    "frequency_per_week",
-    "duration_weeks",
-    "planned_visits",
-    "completed_visits",
-    "visits_since_progress_report",
-    "certification_start",
-    "certification_end",
-    "authorization",
-    "version",
-}
 CLINICAL_KEYS = {"goals", "exercises", "program", "notes", "patient_note", "staff_note"}
 CLINICAL_KEYS |= {"education", "sessions", "diagnoses", "red_flag_criteria", "home_equipment"}
 
@@ -462,7 +444,7 @@ async def test_the_front_desk_reads_the_scheduling_facts_and_nothing_clinical(cl
     read = await clinic.plans.get(plan_url, headers=clinic.front_desk)
     assert read.status_code == 200, read.text
     facts = read.json()
-    assert set(facts) == SCHEDULING_KEYS
+    assert set(facts) == SCHEDULING_FACTS
     assert not set(facts) & CLINICAL_KEYS
     assert (facts["view"], facts["status"], facts["location"]) == (
         "scheduling",

@@ -63,3 +63,25 @@ def if_match(plan: dict[str, Any]) -> dict[str, str]:
 
 def days(n: int) -> str:
     return (START + timedelta(days=n)).isoformat()
+
+
+# What the front desk reads of a plan (matrix row D4): who, where, when and how many, nothing
+# clinical.
+SCHEDULING_FACTS = {
+    "view",
+    "id",
+    "patient_id",
+    "therapist_id",
+    "therapist_name",
+    "location",
+    "status",
+    "frequency_per_week",
+    "duration_weeks",
+    "planned_visits",
+    "completed_visits",
+    "visits_since_progress_report",
+    "certification_start",
+    "certification_end",
+    "authorization",
+    "version",
+}

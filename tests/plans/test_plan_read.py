@@ -10,26 +10,14 @@ from sqlmodel import select
 from services.plans.models import AuditEvent, PlanVisit
 from tests.factories import bearer, make_account, make_patient, token_for
 from tests.plans.factories import make_plan
-from tests.plans.plan_requests import create_plan, neuroma_body, staff, therapist
+from tests.plans.plan_requests import (
+    SCHEDULING_FACTS,
+    create_plan,
+    neuroma_body,
+    staff,
+    therapist,
+)
 
-SCHEDULING_FACTS = {
-    "view",
-    "id",
-    "patient_id",
-    "therapist_id",
-    "therapist_name",
-    "location",
-    "status",
-    "frequency_per_week",
-    "duration_weeks",
-    "planned_visits",
-    "completed_visits",
-    "visits_since_progress_report",
-    "certification_start",
-    "certification_end",
-    "authorization",
-    "version",
-}
 CLINICAL = ("goals", "exercises", "diagnoses", "education", "staff_note", "patient_note")
 
 
