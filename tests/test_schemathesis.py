@@ -7,9 +7,9 @@ a database of their own, cloned from the migrated template: what the generated r
 commit never meets another test. Staff tokens get the requests past authentication (an admin
 on the accounts, audit, plan-list, appointment-type and therapist routes, front desk everywhere
 else, a service token of plans on the service-only account status and one of scheduling on
-visit outcomes, a therapist on the handout) and the routes that take a patient, account, plan
-or therapist id or a type's slug get a real one. The suite runs 5 examples per operation;
-`make schemathesis` runs 200 (CLINIC_SCHEMATHESIS_EXAMPLES).
+visit outcomes, a therapist on the handout and the plan's FHIR Bundle) and the routes that
+take a patient, account, plan or therapist id or a type's slug get a real one. The suite runs
+5 examples per operation; `make schemathesis` runs 200 (CLINIC_SCHEMATHESIS_EXAMPLES).
 """
 
 import os
@@ -83,11 +83,14 @@ def _config(records: dict[str, Any]) -> SchemathesisConfig:
             "parameters": {"user_id": records["user"]},
         },
         *({"include-operation-id": name, "parameters": p} for name, p in pinned.items()),
-        {
-            "include-operation-id": "read_plan_handout",
-            "headers": records["therapist"],
-            "parameters": {"plan_id": records["plan"]},
-        },
+        *(
+            {
+                "include-operation-id": name,
+                "headers": records["therapist"],
+                "parameters": {"plan_id": records["plan"]},
+            }
+            for name in ("read_plan_handout", "read_plan_fhir")
+        ),
         # The probe of ignored_auth re-sends the created login's request with its
         # Idempotency-Key and the harness's staff header, so it gets the stored 201 back.
         # Without a token this route answers 401 (tests/patients/test_access_matrix.py).

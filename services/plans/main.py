@@ -8,6 +8,7 @@ from services.common.audit import audit_router
 from services.common.settings import get_settings
 from services.plans.audit import trail
 from services.plans.care.routes import plans_router
+from services.plans.fhir.routes import fhir_router
 from services.plans.handout.routes import handout_router
 from services.plans.home.routes import home_router
 from services.plans.library.routes import exercises_router, protocols_router
@@ -33,6 +34,7 @@ def build_app(
             me_plans_router,
             home_router,
             handout_router,
+            fhir_router,
             queues_router,
             progress_router,
             visit_outcomes_router,

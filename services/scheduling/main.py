@@ -10,6 +10,7 @@ from services.scheduling.appointments.outbox import relaying
 from services.scheduling.appointments.routes import appointments_router, me_router
 from services.scheduling.audit import trail
 from services.scheduling.availability.routes import availability_router
+from services.scheduling.fhir.routes import appointment_fhir_router, my_fhir_router
 from services.scheduling.reference.routes import locations_router, types_router
 from services.scheduling.settings import SchedulingSettings
 from services.scheduling.therapists.routes import therapists_router
@@ -31,6 +32,9 @@ def build_app(
             types_router,
             therapists_router,
             availability_router,
+            # Before the appointments' own: /v1/me/appointments/fhir is not an id of theirs.
+            appointment_fhir_router,
+            my_fhir_router,
             appointments_router,
             me_router,
             audit_router(trail, name="read_scheduling_audit_trail"),

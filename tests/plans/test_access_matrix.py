@@ -94,6 +94,8 @@ POLICY: dict[tuple[str, str, str], dict[str, int]] = {
     ("plans", "GET", "/v1/plans/{plan_id}/red-flags"): THERAPISTS,
     ("plans", "POST", FLAG): THERAPISTS,
     ("plans", "GET", "/v1/plans/{plan_id}/handout"): PLAN_READ,
+    # As the JSON reads: the front desk the CarePlan alone, a patient their own (test_plan_fhir.py).
+    ("plans", "GET", "/v1/plans/{plan_id}/fhir"): USERS_READ,
     ("plans", "GET", "/v1/plans"): CLINICIANS_READ,
     ("plans", "POST", "/v1/plans/{plan_id}/progress-reports"): CLINICIANS_WRITE,
     ("plans", "GET", "/v1/plans/{plan_id}/progress-reports"): CLINICIANS_READ,

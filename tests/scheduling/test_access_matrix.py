@@ -60,6 +60,7 @@ POLICY: dict[tuple[str, str, str], dict[str, int]] = {
     ("scheduling", "POST", "/v1/appointments"): _row(401, 403, 201, 403, 201, 403),
     ("scheduling", "GET", "/v1/appointments"): STAFF_READ,
     ("scheduling", "GET", APPOINTMENT): USERS_READ,
+    ("scheduling", "GET", f"{APPOINTMENT}/fhir"): USERS_READ,
     ("scheduling", "POST", f"{APPOINTMENT}/reschedule"): _row(401, 403, 200, 403, 200, 403),
     ("scheduling", "POST", f"{APPOINTMENT}/cancel"): _row(401, 200, 200, 403, 200, 403),
     ("scheduling", "POST", f"{APPOINTMENT}/check-in"): MARKS,
@@ -67,6 +68,7 @@ POLICY: dict[tuple[str, str, str], dict[str, int]] = {
     ("scheduling", "POST", f"{APPOINTMENT}/complete"): MARKS,
     ("scheduling", "POST", f"{APPOINTMENT}/undo-completion"): MARKS,
     ("scheduling", "GET", "/v1/me/appointments"): _row(401, 200, 403, 403, 403, 403),
+    ("scheduling", "GET", "/v1/me/appointments/fhir"): _row(401, 200, 403, 403, 403, 403),
     ("scheduling", "GET", "/v1/audit"): _row(401, 403, 403, 403, 200, 403),
     **{("scheduling", "GET", path): PUBLIC for path in PUBLIC_PATHS},
 }

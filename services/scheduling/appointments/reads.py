@@ -96,11 +96,16 @@ async def booked_read(
 
 
 async def read_appointment(
-    session: AsyncSession, appointment: Appointment, *, caller: Caller, origin: audit.Origin
+    session: AsyncSession,
+    appointment: Appointment,
+    *,
+    caller: Caller,
+    origin: audit.Origin,
+    action: str = "appointment.read",
 ) -> AppointmentRead:
     await audit.record(
         session,
-        action="appointment.read",
+        action=action,
         caller=caller,
         origin=origin,
         patient_id=appointment.patient_id,
@@ -136,6 +141,7 @@ async def my_appointments(
     now: datetime,
     limit: int,
     cursor: str | None,
+    action: str = "me.appointments.read",
 ) -> tuple[list[AppointmentRead], str | None]:
     """The patient's own visits still to come (booked or checked in, not yet over)."""
     statement = select(Appointment).where(
@@ -144,7 +150,7 @@ async def my_appointments(
         col(Appointment.ends_at) > now,
     )
     rows, next_cursor = await _page(session, statement, limit=limit, cursor=cursor)
-    await _audit_list(session, "me.appointments.read", rows, {}, caller, origin)
+    await _audit_list(session, action, rows, {}, caller, origin)
     zones = await clinic_zones(session)
     return [appointment_read(a, zones[a.location]) for a in rows], next_cursor
 

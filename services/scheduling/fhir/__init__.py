@@ -1,0 +1,1 @@
+"""Appointments as FHIR R4 resources (docs/fhir.md)."""
