@@ -34,7 +34,7 @@ class PatientNamesRef(BaseModel):
 
 
 class PatientIds(BaseModel):
-    """The body of the patients service's `POST /v1/patients/lookup`."""
+    """The body of the patients service's `POST /v1/patient-names`."""
 
     ids: list[uuid.UUID]
 
@@ -85,7 +85,7 @@ class PatientsClient:
         found: dict[uuid.UUID, PatientNameRef] = {}
         for start in range(0, len(ids), LOOKUP_BATCH):
             body = PatientIds(ids=ids[start : start + LOOKUP_BATCH])
-            answer = await self._client.post("/v1/patients/lookup", body, PatientNamesRef)
+            answer = await self._client.post("/v1/patient-names", body, PatientNamesRef)
             found |= {patient.id: patient for patient in answer.items}
         return found
 

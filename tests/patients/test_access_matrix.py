@@ -55,7 +55,7 @@ UNKNOWN_ID = "unknown id"
 SERVICE_ONLY_POLICY: dict[tuple[str, str], dict[str, Cell]] = {
     ("GET", "/v1/accounts/{id}/status"): _row(401, 403, 403, 403, 403),
     ("GET", "/v1/patients/{id}/status"): _row(401, 403, 403, 403, 403),
-    ("POST", "/v1/patients/lookup"): _row(401, 403, 403, 403, 403),
+    ("POST", "/v1/patient-names"): _row(401, 403, 403, 403, 403),
 }
 
 # (method, path) -> role -> status. Path parameters are written {id}.
@@ -554,7 +554,7 @@ async def patient_lookup_call(ctx: Ctx, variant: str) -> Call:
 
     return Call(
         "POST",
-        "/v1/patients/lookup",
+        "/v1/patient-names",
         json={"ids": [str(i) for i in ids]},
         succeeded=succeeded,
         unchanged=unchanged,
@@ -565,7 +565,7 @@ async def patient_lookup_call(ctx: Ctx, variant: str) -> Call:
 SERVICE_ONLY_SCENARIOS = {
     ("GET", "/v1/accounts/{id}/status"): account_status_call,
     ("GET", "/v1/patients/{id}/status"): patient_status_call,
-    ("POST", "/v1/patients/lookup"): patient_lookup_call,
+    ("POST", "/v1/patient-names"): patient_lookup_call,
 }
 
 
@@ -721,7 +721,7 @@ SERVICE_COLUMN: dict[tuple[str, str], Cell] = {
     ("GET", "/v1/accounts/{id}/status"): {PLANS: 200, SCHEDULING: 200, UNKNOWN_ID: 404},
     ("GET", "/v1/patients/{id}/status"): {PLANS: 200, SCHEDULING: 200, UNKNOWN_ID: 404},
     # Names are scheduling's to ask (its day sheet, its calendar feeds); unknown ids: left out.
-    ("POST", "/v1/patients/lookup"): {PLANS: 403, SCHEDULING: 200, UNKNOWN_ID: 200},
+    ("POST", "/v1/patient-names"): {PLANS: 403, SCHEDULING: 200, UNKNOWN_ID: 200},
     **{("GET", path): 200 for path in PUBLIC_PATHS},
 }
 

@@ -1,4 +1,4 @@
-"""The service-only batch lookup (`POST /v1/patients/lookup`): scheduling asks the names of
+"""The service-only batch lookup (`POST /v1/patient-names`): scheduling asks the names of
 a page of appointments' patients in one call. It answers each patient found (display name,
 initials, status), leaves unknown ids out, takes only scheduling's service token, refuses
 bad lists with 422, and puts every patient it names on that patient's trail, linked to the
@@ -14,7 +14,7 @@ from services.common.columns import utcnow
 from services.patients.models import AuditEvent
 from tests.factories import bearer, headers_for, make_patient
 
-URL = "/v1/patients/lookup"
+URL = "/v1/patient-names"
 
 
 def _service(apps, name: str = "scheduling") -> dict[str, str]:

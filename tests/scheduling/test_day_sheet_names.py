@@ -12,7 +12,7 @@ import pytest
 from tests.factories import bearer, headers_for, make_patient, token_for
 from tests.scheduling.booking import a_clinic, fix_clock
 
-LOOKUP = "/v1/patients/lookup"
+LOOKUP = "/v1/patient-names"
 MONDAY = "2026-12-07"
 
 
@@ -82,7 +82,7 @@ async def test_names_come_in_one_lookup_per_page(scheduling_api, apps, db):
             break
     assert names == ["Liz Moreau", "Daniel Okafor", "Ana Ruiz"]
     assert (pages, len(_lookups(apps))) == (2, 2)
-    patient_reads = [c for c in _router(apps).calls if c.url.path.startswith("/v1/patients/")]
+    patient_reads = [c for c in _router(apps).calls if c.url.path.startswith("/v1/patient")]
     assert patient_reads == _lookups(apps)  # no call per appointment beside them
 
 

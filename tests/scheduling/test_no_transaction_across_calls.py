@@ -85,6 +85,4 @@ async def test_the_day_sheet_asks_for_names_outside_any_transaction(
         sheet = await clinic.api.get("/v1/appointments", params=params, headers=clinic.desk)
         assert sheet.status_code == 200, sheet.text
         assert sheet.json()["patient_names"] == "shown"
-    assert [(path, n) for path, n in seen if "/accounts/" not in path] == [
-        ("/v1/patients/lookup", 0)
-    ]
+    assert [(path, n) for path, n in seen if "/accounts/" not in path] == [("/v1/patient-names", 0)]

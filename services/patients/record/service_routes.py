@@ -17,14 +17,14 @@ from services.common.errors import problem_responses
 from services.patients.record import service
 from services.patients.record.schemas import PatientLookup, PatientNamesRead, PatientStatusRead
 
-patient_status_router = APIRouter(prefix="/v1/patients", tags=["service"])
+patient_status_router = APIRouter(tags=["service"])
 
 # Names are for scheduling's day sheet and calendar feeds: plans' token is refused.
 SchedulingCaller = Annotated[Caller, Depends(require_service("scheduling"))]
 
 
 @patient_status_router.get(
-    "/{patient_id}/status",
+    "/v1/patients/{patient_id}/status",
     response_model=PatientStatusRead,
     responses=problem_responses(401, 403, 404),
 )
@@ -38,8 +38,10 @@ async def read_patient_status(
     )
 
 
+# Not under /v1/patients/: there the path would also match /v1/patients/{patient_id}, whose
+# methods a 405 would then advertise; and the proxy routes /v1/patients* to this service.
 @patient_status_router.post(
-    "/lookup", response_model=PatientNamesRead, responses=problem_responses(401, 403)
+    "/v1/patient-names", response_model=PatientNamesRead, responses=problem_responses(401, 403)
 )
 async def look_up_patients(
     data: PatientLookup, caller: SchedulingCaller, session: SessionDep, origin: OriginDep
