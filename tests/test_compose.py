@@ -58,6 +58,8 @@ UNROUTED_PATHS = (
     "/patients/v1/accounts/x/status",
     "/v1/patients/x/status",
     "/V1/Patients/x/Status",
+    "/v1/patient-names",
+    "/patients/v1/patient-names",
     # The API once more under a service's prefix.
     "/patients/v1/patients",
     "/plans/v1/exercises",

@@ -2,12 +2,14 @@
 
 The walk covers every route of each app (flattened; a route no request was routed to fails the
 test) as each kind of caller: anonymous, patient, front desk, therapist, admin, and another
-service of the platform (a service token of plans; it reaches the service-only routes, such as
-an account's status, with real account ids, a random one and garbage). Its requests
+service of the platform (a service token, scheduling's in patients and plans' elsewhere; it
+reaches the service-only routes, such as an account's status or the lookup of names, with real
+ids, a random one and garbage). Its requests
 are built from what each route declares in its OpenAPI operation:
 - path ids that exist (a patient, the caller's own record, another patient's, real accounts,
   real slugs, a therapist and their time off, signed plans of the caller and of another
-  patient with a home log, a red flag and a progress report) and ids that do not or cannot;
+  patient with a home log, a red flag and a progress report, a live calendar feed's secret)
+  and ids that do not or cannot;
 - query strings from the route's own query parameters, valid and hostile (huge and negative
   numbers, NUL bytes, LIKE wildcards, unicode, bytes that are not UTF-8, tampered cursors,
   impossible dates), each beside valid values of the parameters the route requires;
@@ -48,11 +50,14 @@ from tests.factories import PASSWORD, bearer, make_account, make_patient, token_
 from tests.plans.factories import make_plan, make_session
 from tests.plans.home_setup import clinic_today
 from tests.scheduling.booking import fix_clock, make_appointment, make_hours
+from tests.scheduling.factories import make_feed
 
 SERVICES = ("patients", "plans", "scheduling")
 PLAN_STATES = ("active", "draft")  # a plan to change and one to sign
 ROLES = ("anonymous", "patient", "front_desk", "therapist", "admin", "service")
-CALLING_SERVICE = "plans"  # whose service token the "service" role carries
+# Whose service token the "service" role carries: scheduling's in patients, so that the
+# lookup of names (scheduling's alone) is walked past its role check; plans' elsewhere.
+CALLING_SERVICE = {"patients": "scheduling", "plans": "plans", "scheduling": "plans"}
 STRONG = "a-long-unusual-passphrase-9"
 # Seeded reference data: an exercise and a protocol of plans, a clinic of scheduling.
 REAL_SLUGS = {"plans": ["toe-spreads", "mortons-neuroma"], "scheduling": ["gaithersburg"]}
@@ -83,9 +88,10 @@ class World:
     plans: list[PlanOfCare] = field(default_factory=list)
     logged_plan: PlanOfCare | None = None  # another patient's, signed: bodies name it
     appointments: list[Appointment] = field(default_factory=list)  # the patients' below
+    feed_secret: str = ""  # a live calendar feed of a therapist no other path names
 
     @classmethod
-    async def build(cls, db, apps, role: str) -> "World":
+    async def build(cls, db, apps, role: str, service: str) -> "World":
         other = await make_patient(db, given_name="Walker", family_name=f"Walk-{uuid.uuid4().hex}")
         other_login = await make_account(db, role="patient", patient=other)
         without_login = await make_patient(db, given_name="Lonnie")
@@ -104,7 +110,8 @@ class World:
         headers = bearer(token_for(apps, caller)) if caller else {}
         if role == "service":
             signer = apps["patients"].state.signer
-            token = signer.service_token(service=CALLING_SERVICE, lifetime=timedelta(minutes=30))
+            calling = CALLING_SERVICE[service]
+            token = signer.service_token(service=calling, lifetime=timedelta(minutes=30))
             headers = bearer(token)
         world = cls(caller, own, other, other_login, without_login, staff, time_off, headers)
         world.plans = [await make_plan(db, patient_id=other.id, status=s) for s in PLAN_STATES]
@@ -116,6 +123,7 @@ class World:
         world.logged_plan = logged[-1]
         patients = [p for p in (own, other) if p is not None]
         world.appointments = await _appointments(db, patients, staff)
+        world.feed_secret = await _feed(db, other)
         return world
 
     def real_path_values(self, service: str, name: str) -> list[str]:
@@ -126,6 +134,8 @@ class World:
             "time_off_id": [self.time_off],
             "appointment_id": self.appointments,
         }
+        if name == "secret":  # a calendar feed's
+            return [self.feed_secret]
         ids["plan_id"] = self.plans
         if name in ids:
             return [str(record.id) for record in ids[name] if record is not None]
@@ -215,6 +225,15 @@ async def _appointments(db, patients: list[Patient], staff: UserAccount) -> list
             await make_appointment(db, patient_id=patient.id, therapist_id=staff.id, start=start)
         )
     return visits
+
+
+async def _feed(db, patient: Patient) -> str:
+    """A calendar feed of a therapist of its own (the walk revokes the feeds of the therapists
+    its paths name), showing a visit of the patient: the feed's secret."""
+    owner = await make_account(db, role="therapist")
+    start = WALK_CLOCK + timedelta(days=25)  # after the walk's own visits of the patient
+    await make_appointment(db, patient_id=patient.id, therapist_id=owner.id, start=start)
+    return await make_feed(db, owner.id)
 
 
 BODY_VALUES = {
@@ -438,7 +457,7 @@ async def test_no_route_answers_5xx(apps, db, service, role, monkeypatch):
     document = app.openapi()
     transport = httpx.ASGITransport(app=ledger)
     async with httpx.AsyncClient(transport=transport, base_url=f"http://{service}.test") as api:
-        world = await World.build(db, apps, role)
+        world = await World.build(db, apps, role, service)
         schemas = Schemas(document.get("components", {}).get("schemas", {}))
         walk = Walk(api, service, world, schemas, document["paths"])
         for method, path in api_routes(app):

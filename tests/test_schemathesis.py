@@ -7,9 +7,10 @@ a database of their own, cloned from the migrated template: what the generated r
 commit never meets another test. Staff tokens get the requests past authentication (an admin
 on the accounts, audit, plan-list, appointment-type and therapist routes, front desk everywhere
 else, a service token of plans on the service-only account status and one of scheduling on
-visit outcomes, a therapist on the handout and the plan's FHIR Bundle) and the routes that
-take a patient, account, plan or therapist id or a type's slug get a real one. The suite runs
-5 examples per operation; `make schemathesis` runs 200 (CLINIC_SCHEMATHESIS_EXAMPLES).
+visit outcomes and the patient lookup, a therapist on the handout and the plan's FHIR Bundle)
+and the routes that take a patient, account, plan or therapist id or a type's slug get a real
+one. The suite runs 5 examples per operation; `make schemathesis` runs 200
+(CLINIC_SCHEMATHESIS_EXAMPLES).
 """
 
 import os
@@ -68,7 +69,14 @@ def _config(records: dict[str, Any]) -> SchemathesisConfig:
         "update_appointment_type": {"type_slug": "treatment", "if-match": "*"},
         **{
             name: {"therapist_id": records["therapist_id"]}
-            for name in ("replace_hours", "read_hours", "add_time_off", "list_time_off")
+            for name in (
+                "replace_hours",
+                "read_hours",
+                "add_time_off",
+                "list_time_off",
+                "create_calendar_feed",
+                "revoke_calendar_feed",
+            )
         },
     }
     operations = [
@@ -76,7 +84,10 @@ def _config(records: dict[str, Any]) -> SchemathesisConfig:
             "include-path-regex": "^/v1/(users|audit|plans$|appointment-types|therapists)",
             "headers": records["admin"],
         },
-        {"include-operation-id": "record_visit_outcome", "headers": records["scheduling"]},
+        *(
+            {"include-operation-id": name, "headers": records["scheduling"]}
+            for name in ("record_visit_outcome", "look_up_patients")
+        ),
         {
             "include-operation-id": "read_account_status",
             "headers": records["service"],

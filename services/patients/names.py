@@ -1,5 +1,5 @@
-"""What a name may hold, and how names are folded for search: lower case, accents removed
-("José" -> "jose")."""
+"""What a name may hold, how names are folded for search (lower case, accents removed:
+"José" -> "jose"), and how a patient is named to other services (display name, initials)."""
 
 import unicodedata
 from typing import Annotated
@@ -38,6 +38,23 @@ def _shows(char: str) -> bool:
 _LETTERS = str.maketrans(
     {"ø": "o", "æ": "ae", "œ": "oe", "ð": "d", "þ": "th", "ł": "l", "đ": "d", "ı": "i"}  # noqa: RUF001
 )
+
+
+def display_name(given: str, family: str, preferred: str | None) -> str:
+    """How staff call the patient: the name they go by (preferred, else given) and the family
+    name, "Liz Moreau"."""
+    return f"{preferred or given} {family}"
+
+
+def initials(given: str, family: str, preferred: str | None) -> str:
+    """The initials of the display name, "L.M.": all a calendar outside the clinic may show."""
+    return "".join(f"{_first_letter(name)}." for name in (preferred or given, family))
+
+
+def _first_letter(name: str) -> str:
+    """The first letter or digit ("d'Arcy" -> "D"), upper-cased; the first character else."""
+    shown = next((c for c in name if unicodedata.category(c)[0] in "LN"), name[:1])
+    return shown.upper()[:1]
 
 
 def fold(name: str | None) -> str:

@@ -10,6 +10,7 @@ from services.scheduling.appointments.outbox import relaying
 from services.scheduling.appointments.routes import appointments_router, me_router
 from services.scheduling.audit import trail
 from services.scheduling.availability.routes import availability_router
+from services.scheduling.calendar.routes import calendar_feed_router, feeds_router
 from services.scheduling.fhir.routes import appointment_fhir_router, my_fhir_router
 from services.scheduling.reference.routes import locations_router, types_router
 from services.scheduling.settings import SchedulingSettings
@@ -37,6 +38,8 @@ def build_app(
             my_fhir_router,
             appointments_router,
             me_router,
+            calendar_feed_router,
+            feeds_router,
             audit_router(trail, name="read_scheduling_audit_trail"),
         ],
         settings=settings or get_settings(SchedulingSettings),

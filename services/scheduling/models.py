@@ -214,7 +214,8 @@ class VisitOutcomeOutbox(SQLModel, table=True):
     """A visit of a plan completed, or its completion undone, waiting to be told to the
     plans service. Written in the transaction that changed the visit, so the two commit
     together; a relay sends it after (retrying, with a growing wait, until plans answers) and
-    marks it sent. `event_id` makes a repeat harmless on the plans side."""
+    marks it sent. `event_id` makes a repeat harmless on the plans side. Sent rows are deleted
+    by the relay after `CLINIC_VISIT_OUTCOME_KEEP_DAYS`."""
 
     __tablename__ = "visit_outcome_outbox"
     __table_args__ = (
@@ -223,6 +224,11 @@ class VisitOutcomeOutbox(SQLModel, table=True):
             "ix_visit_outcome_outbox_due",
             "next_attempt_at",
             postgresql_where=text("sent_at IS NULL"),
+        ),
+        Index(  # the relay's pruning of rows sent long ago
+            "ix_visit_outcome_outbox_sent_at",
+            "sent_at",
+            postgresql_where=text("sent_at IS NOT NULL"),
         ),
         {"schema": SCHEMA},
     )
@@ -238,6 +244,31 @@ class VisitOutcomeOutbox(SQLModel, table=True):
     sent_at: datetime | None = timestamp_field()
     last_error: str | None = Field(default=None, max_length=500)
     created_at: datetime = created_at_field()
+
+
+class CalendarFeed(SQLModel, table=True):
+    """A therapist's calendar feed: a secret URL a calendar app subscribes to, with no bearer
+    token. Only the SHA-256 of the secret is kept (the secret is shown once, when made), so a
+    copy of this table opens no feed. A therapist has at most one live feed (the partial
+    unique index): making a new one revokes the old, and a revoked feed stays revoked."""
+
+    __tablename__ = "calendar_feed"
+    __table_args__ = (
+        Index(
+            "uq_calendar_feed_live_therapist_id",
+            "therapist_id",
+            unique=True,
+            postgresql_where=text("revoked_at IS NULL"),
+        ),
+        {"schema": SCHEMA},
+    )
+
+    id: uuid.UUID = id_field()
+    therapist_id: uuid.UUID
+    token_hash: str = Field(max_length=64, unique=True)  # hex SHA-256 of the secret
+    created_at: datetime = created_at_field()
+    created_by: uuid.UUID
+    revoked_at: datetime | None = timestamp_field()
 
 
 class AuditEvent(AuditEventFields, table=True):

@@ -1,10 +1,12 @@
 """What the scheduling service reads: every service's settings, its own client secret
-(`CLINIC_SCHEDULING_CLIENT_SECRET`), never plans', the slot grid (`CLINIC_SLOT_MINUTES`), and
-how often visit outcomes are relayed to plans (`CLINIC_VISIT_OUTCOME_RELAY_SECONDS`)."""
+(`CLINIC_SCHEDULING_CLIENT_SECRET`), never plans', the slot grid (`CLINIC_SLOT_MINUTES`), how
+often visit outcomes are relayed to plans (`CLINIC_VISIT_OUTCOME_RELAY_SECONDS`) and how long
+sent ones are kept (`CLINIC_VISIT_OUTCOME_KEEP_DAYS`), and the public address calendar-feed
+URLs are given at (`CLINIC_PUBLIC_URL`)."""
 
 from typing import ClassVar
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, HttpUrl, SecretStr, field_validator
 
 from services.common.settings import ClientSettings, client_secret_field
 
@@ -17,6 +19,12 @@ class SchedulingSettings(ClientSettings):
     # The relay of visit outcomes looks for outcomes to send this often; 0 runs no relay in
     # the background (the tests call it themselves, at the moments they choose).
     visit_outcome_relay_seconds: float = Field(5.0, ge=0, le=3600)
+    # Outcomes plans has taken are deleted by the relay this many days after they were sent.
+    visit_outcome_keep_days: int = Field(30, ge=1, le=3650)
+    # Where the clinic's users reach the API (the proxy, as the world sees it, such as
+    # https://clinic.example): a calendar feed's URL starts with it. Unset, the URL is built
+    # from the request as the proxy forwarded it, which is wrong behind a TLS terminator.
+    public_url: HttpUrl | None = None
 
     @field_validator("slot_minutes")
     @classmethod

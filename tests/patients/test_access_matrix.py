@@ -55,6 +55,7 @@ UNKNOWN_ID = "unknown id"
 SERVICE_ONLY_POLICY: dict[tuple[str, str], dict[str, Cell]] = {
     ("GET", "/v1/accounts/{id}/status"): _row(401, 403, 403, 403, 403),
     ("GET", "/v1/patients/{id}/status"): _row(401, 403, 403, 403, 403),
+    ("POST", "/v1/patient-names"): _row(401, 403, 403, 403, 403),
 }
 
 # (method, path) -> role -> status. Path parameters are written {id}.
@@ -526,9 +527,45 @@ async def patient_status_call(ctx: Ctx, variant: str) -> Call:
     return Call("GET", f"/v1/patients/{patient_id}/status", succeeded=succeeded)
 
 
+async def _disclosed(ctx: Ctx, patient_id: uuid.UUID) -> bool:
+    """Whether a lookup named the patient to anyone (a service acts under its own id)."""
+    statement = select(AuditEvent).where(
+        AuditEvent.action == "patient.lookup", AuditEvent.patient_id == patient_id
+    )
+    return (await ctx.db.exec(statement)).first() is not None
+
+
+async def patient_lookup_call(ctx: Ctx, variant: str) -> Call:
+    """Scheduling asks the names of two patients, one of whom does not exist."""
+    patient = await _other_patient(ctx.db)
+    missing = uuid.uuid4() if variant == UNKNOWN_ID else None
+    ids = [patient.id] if missing is None else [missing]
+
+    async def succeeded(response: httpx.Response) -> None:
+        items = response.json()["items"]
+        if missing is not None:
+            assert items == []
+            return
+        assert [(i["id"], i["initials"]) for i in items] == [(str(patient.id), "P.S.")]
+        assert await _disclosed(ctx, patient.id)
+
+    async def unchanged() -> None:
+        assert not await _disclosed(ctx, patient.id)
+
+    return Call(
+        "POST",
+        "/v1/patient-names",
+        json={"ids": [str(i) for i in ids]},
+        succeeded=succeeded,
+        unchanged=unchanged,
+        secrets=_names(patient),
+    )
+
+
 SERVICE_ONLY_SCENARIOS = {
     ("GET", "/v1/accounts/{id}/status"): account_status_call,
     ("GET", "/v1/patients/{id}/status"): patient_status_call,
+    ("POST", "/v1/patient-names"): patient_lookup_call,
 }
 
 
@@ -683,6 +720,8 @@ SERVICE_COLUMN: dict[tuple[str, str], Cell] = {
     ("GET", "/v1/audit"): USERS_ONLY,
     ("GET", "/v1/accounts/{id}/status"): {PLANS: 200, SCHEDULING: 200, UNKNOWN_ID: 404},
     ("GET", "/v1/patients/{id}/status"): {PLANS: 200, SCHEDULING: 200, UNKNOWN_ID: 404},
+    # Names are scheduling's to ask (its day sheet, its calendar feeds); unknown ids: left out.
+    ("POST", "/v1/patient-names"): {PLANS: 403, SCHEDULING: 200, UNKNOWN_ID: 200},
     **{("GET", path): 200 for path in PUBLIC_PATHS},
 }
 
@@ -724,7 +763,7 @@ def _service_params() -> list[Any]:
 @pytest.mark.parametrize(("method", "path", "role", "variant", "expected"), _service_params())
 async def test_service_access(patients_api, db, apps, method, path, role, variant, expected):
     signer = apps["patients"].state.signer
-    service = SCHEDULING if variant == SCHEDULING else PLANS
+    service = SCHEDULING if variant in (SCHEDULING, UNKNOWN_ID) else PLANS
     token = signer.service_token(service=service, lifetime=timedelta(minutes=5))
     ctx = Ctx(db=db, api=patients_api, apps=apps, role=role, account=None, headers=bearer(token))
     settings = apps["patients"].state.settings

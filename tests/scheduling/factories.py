@@ -1,7 +1,8 @@
 """Scheduling test data: a therapist with a token, a clinic of the test's own, a week of hours
-set through the API (so every test's hours passed its checks), time off written straight to
-the database, and a clock for the availability search."""
+set through the API (so every test's hours passed its checks), time off and calendar feeds
+written straight to the database, and a clock for the availability search."""
 
+import secrets
 import uuid
 from datetime import datetime
 from typing import Any
@@ -10,7 +11,8 @@ import pytest
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.patients.models import UserAccount
-from services.scheduling.models import Location, TimeOff
+from services.scheduling.calendar.feeds import digest
+from services.scheduling.models import CalendarFeed, Location, TimeOff
 from tests.factories import bearer, make_account, token_for
 
 NEW_YORK = "America/New_York"
@@ -62,3 +64,13 @@ async def make_time_off(
 def fix_now(monkeypatch: pytest.MonkeyPatch, moment: datetime) -> None:
     """The availability search's clock reads `moment` (slots before it are not offered)."""
     monkeypatch.setattr("services.scheduling.availability.routes.utcnow", lambda: moment)
+
+
+async def make_feed(db: AsyncSession, therapist_id: uuid.UUID) -> str:
+    """A live calendar feed of the therapist, written straight to the database; its secret."""
+    secret = secrets.token_urlsafe(32)
+    db.add(
+        CalendarFeed(therapist_id=therapist_id, token_hash=digest(secret), created_by=therapist_id)
+    )
+    await db.commit()
+    return secret

@@ -23,7 +23,7 @@ from tests.access_table import (
 )
 from tests.factories import bearer, make_account, make_patient, token_for
 from tests.scheduling.booking import NOW, fix_clock, make_appointment, make_hours
-from tests.scheduling.factories import make_time_off
+from tests.scheduling.factories import make_feed, make_time_off
 
 
 def _row(*statuses: int) -> dict[str, int]:
@@ -36,6 +36,7 @@ PUBLIC = dict.fromkeys(CALLERS, 200)
 TIME_OFF = "/v1/therapists/{therapist_id}/time-off"
 APPOINTMENT = "/v1/appointments/{appointment_id}"
 MARKS = _row(401, 403, 200, 200, 200, 403)  # a therapist's cell: their own visit
+FEED = "/v1/therapists/{therapist_id}/calendar-feed"
 
 # (app, method, path) -> caller -> status; path parameters as the app names them.
 POLICY: dict[tuple[str, str, str], dict[str, int]] = {
@@ -70,6 +71,11 @@ POLICY: dict[tuple[str, str, str], dict[str, int]] = {
     ("scheduling", "GET", "/v1/me/appointments"): _row(401, 200, 403, 403, 403, 403),
     ("scheduling", "GET", "/v1/me/appointments/fhir"): _row(401, 200, 403, 403, 403, 403),
     ("scheduling", "GET", "/v1/audit"): _row(401, 403, 403, 403, 200, 403),
+    # A therapist's cells are for their own feed (another therapist's: 403, tests/scheduling).
+    ("scheduling", "POST", FEED): _row(401, 403, 403, 201, 201, 403),
+    ("scheduling", "DELETE", FEED): _row(401, 403, 403, 204, 204, 403),
+    # No token needed: the secret in the path is the key, whoever sends it.
+    ("scheduling", "GET", "/v1/calendar-feeds/{secret}.ics"): PUBLIC,
     **{("scheduling", "GET", path): PUBLIC for path in PUBLIC_PATHS},
 }
 # A seeded row behind each route that names one.
@@ -152,6 +158,11 @@ async def _url(db, path: str, account: UserAccount | None) -> str:
             start = datetime(2027, 1, 4, 14, tzinfo=UTC)
             away = await make_time_off(db, therapist.id, start, start + timedelta(hours=2))
             url = url.replace("{time_off_id}", str(away.id))
+        if path == FEED:  # one to revoke (or to be replaced by the new one)
+            await make_feed(db, therapist.id)
+    if "{secret}" in path:
+        therapist = await make_account(db, role="therapist")
+        url = url.replace("{secret}", await make_feed(db, therapist.id))
     if "{appointment_id}" in path:
         url = url.replace("{appointment_id}", str(await _visit(db, path, account)))
     return url

@@ -72,3 +72,17 @@ async def test_booking_and_rescheduling_ask_outside_any_transaction(
         assert moved.status_code == 200, moved.text
     asked = [(path.rsplit("/", 1)[-1], n) for path, n in seen if "/accounts/" not in path]
     assert asked == [("status", 0), (plan_id, 0), ("status", 0), (plan_id, 0)]
+
+
+async def test_the_day_sheet_asks_for_names_outside_any_transaction(
+    committed_apis, committed_db, apps, engine
+):
+    clinic = await seeded_clinic(committed_apis["scheduling"], apps, committed_db)
+    booked = await clinic.book(start="2026-12-07T09:00:00-05:00")
+    assert booked.status_code == 201, booked.text
+    with watched(apps, engine) as (seen, _):
+        params = {"location": clinic.location.slug, "date": "2026-12-07"}
+        sheet = await clinic.api.get("/v1/appointments", params=params, headers=clinic.desk)
+        assert sheet.status_code == 200, sheet.text
+        assert sheet.json()["patient_names"] == "shown"
+    assert [(path, n) for path, n in seen if "/accounts/" not in path] == [("/v1/patient-names", 0)]

@@ -185,3 +185,47 @@ async def test_the_app_relays_in_the_background(committed_apis, committed_db, ap
                 await asyncio.sleep(0.05)
     assert (await _outbox(committed_db, visit))[0].sent_at is not None
     assert await _counts(committed_db, plan) == (1, 1)
+
+
+async def test_the_relay_prunes_outcomes_sent_long_ago(committed_db, apps):
+    """Sent rows are kept `CLINIC_VISIT_OUTCOME_KEEP_DAYS` (30) for an operator to look back
+    on, then the relay deletes them; rows not yet sent are never pruned, however old."""
+    now = utcnow()
+
+    def outcome(*, sent_days_ago: int | None, created_days_ago: int = 40) -> VisitOutcomeOutbox:
+        sent_at = None if sent_days_ago is None else now - timedelta(days=sent_days_ago)
+        return VisitOutcomeOutbox(
+            plan_id=uuid.uuid4(),
+            appointment_id=uuid.uuid4(),
+            outcome="completed",
+            occurred_at=now - timedelta(days=created_days_ago),
+            visit_date=(now - timedelta(days=created_days_ago)).date(),
+            created_at=now - timedelta(days=created_days_ago),
+            next_attempt_at=now + timedelta(hours=1),  # unsent: not due in this round
+            sent_at=sent_at,
+        )
+
+    old, recent, unsent = (
+        outcome(sent_days_ago=31),
+        outcome(sent_days_ago=29),
+        outcome(sent_days_ago=None),
+    )
+    committed_db.add_all([old, recent, unsent])
+    await committed_db.commit()
+
+    round_ = await relay_visit_outcomes(apps["scheduling"], now=now)
+
+    kept = {
+        row.event_id
+        for row in (
+            await committed_db.exec(
+                select(VisitOutcomeOutbox).where(
+                    col(VisitOutcomeOutbox.event_id).in_(
+                        [old.event_id, recent.event_id, unsent.event_id]
+                    )
+                )
+            )
+        ).all()
+    }
+    assert kept == {recent.event_id, unsent.event_id}
+    assert round_.pruned >= 1

@@ -208,6 +208,40 @@ class DiagnosisRead(BaseModel):
     description: str | None = None
 
 
+MAX_LOOKUP = 200
+
+
+def _each_once(ids: list[uuid.UUID]) -> list[uuid.UUID]:
+    if len(set(ids)) != len(ids):
+        raise ValueError("each id may be asked for once")
+    return ids
+
+
+class PatientLookup(Strict):
+    """Which patients a service needs the names of."""
+
+    ids: Annotated[
+        list[uuid.UUID],
+        Field(min_length=1, max_length=MAX_LOOKUP, description="1 to 200 patient ids, each once."),
+        AfterValidator(_each_once),
+    ]
+
+
+class PatientNameRead(BaseModel):
+    """How another service shows a patient: the name staff call them by, and initials."""
+
+    id: uuid.UUID
+    display_name: str = Field(description="The preferred (else given) name and the family name.")
+    initials: str = Field(description="The display name's initials, such as `L.M.`.")
+    status: Literal["active", "archived"]
+
+
+class PatientNamesRead(BaseModel):
+    items: list[PatientNameRead] = Field(
+        description="The patients found, by id; an id of no patient is simply absent."
+    )
+
+
 class PatientStatusRead(BaseModel):
     """What another service learns of a patient before it writes for them."""
 

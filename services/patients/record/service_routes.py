@@ -1,27 +1,30 @@
-"""The patient record's route that only other services call (service tokens only).
+"""The patient record's routes that only other services call (service tokens only).
 
-Not routed by the public proxy (deploy/Caddyfile): plans and scheduling ask it on the internal
-network before they write anything for a patient. They ask as themselves, since the user
-behind their request may be an admin, who does not read patient records.
+Not routed by the public proxy (deploy/Caddyfile): plans and scheduling ask them on the
+internal network. They ask as themselves, since the user behind their request may be an
+admin, who does not read patient records.
 """
 
 import uuid
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 
 from services.common.audit import OriginDep
-from services.common.auth import ServiceCallerDep
+from services.common.auth import Caller, ServiceCallerDep, require_service
 from services.common.database import SessionDep
 from services.common.errors import problem_responses
 from services.patients.record import service
-from services.patients.record.schemas import PatientStatusRead
+from services.patients.record.schemas import PatientLookup, PatientNamesRead, PatientStatusRead
 
-patient_status_router = APIRouter(prefix="/v1/patients", tags=["service"])
+patient_status_router = APIRouter(tags=["service"])
+
+# Names are for scheduling's day sheet and calendar feeds: plans' token is refused.
+SchedulingCaller = Annotated[Caller, Depends(require_service("scheduling"))]
 
 
 @patient_status_router.get(
-    "/{patient_id}/status",
+    "/v1/patients/{patient_id}/status",
     response_model=PatientStatusRead,
     responses=problem_responses(401, 403, 404),
 )
@@ -33,3 +36,17 @@ async def read_patient_status(
     return await service.patient_status(
         session, patient_id=patient_id, caller=caller, origin=origin
     )
+
+
+# Not under /v1/patients/: there the path would also match /v1/patients/{patient_id}, whose
+# methods a 405 would then advertise; and the proxy routes /v1/patients* to this service.
+@patient_status_router.post(
+    "/v1/patient-names", response_model=PatientNamesRead, responses=problem_responses(401, 403)
+)
+async def look_up_patients(
+    data: PatientLookup, caller: SchedulingCaller, session: SessionDep, origin: OriginDep
+) -> Any:
+    """The display names and initials of up to 200 patients at once (scheduling's service
+    token only: its day sheet and calendar feeds). Unknown ids are left out."""
+    items = await service.lookup_patients(session, ids=data.ids, caller=caller, origin=origin)
+    return PatientNamesRead(items=items)

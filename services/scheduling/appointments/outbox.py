@@ -8,7 +8,9 @@ while, `FOR UPDATE SKIP LOCKED`, so two relays never take the same row at once),
 then marks it sent or due again after a growing wait (2 s, 4 s, ... at most an hour).
 Nothing is lost while plans is down; a row sent twice (a relay that died before marking it)
 is harmless, since plans records each `event_id` once. Outcomes may arrive out of order:
-plans orders them by `occurred_at`.
+plans orders them by `occurred_at`. Each round also deletes rows sent more than
+`CLINIC_VISIT_OUTCOME_KEEP_DAYS` ago (a batch at a time), so the table holds what is waiting
+and a month of what went, not every visit ever completed.
 
 The relay runs in the app's lifespan every `CLINIC_VISIT_OUTCOME_RELAY_SECONDS`;
 `relay_visit_outcomes` is also called directly (by tests, or an operator).
@@ -25,7 +27,7 @@ from zoneinfo import ZoneInfo
 
 from fastapi import FastAPI
 from pydantic import BaseModel
-from sqlalchemy import update
+from sqlalchemy import delete, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -36,6 +38,7 @@ from services.common.service_client import ServiceClient, app_client
 from services.scheduling.models import Appointment, VisitOutcomeOutbox
 
 BATCH = 50
+PRUNED_PER_ROUND = 1000  # a short delete each round; a backlog goes over a few rounds
 LEASE = timedelta(seconds=30)  # a row taken by a relay that then died is due again after this
 LONGEST_WAIT = timedelta(hours=1)
 log = logging.getLogger("clinic.scheduling.outbox")
@@ -60,6 +63,7 @@ class VisitOutcomeAck(BaseModel):
 class RelayRound:
     sent: int
     failed: int
+    pruned: int = 0
 
 
 def record_outcome(
@@ -89,9 +93,11 @@ async def relay_visit_outcomes(app: FastAPI, *, now: datetime | None = None) -> 
     plans = app_client(app, "plans")
     failures = {event.event_id: await _deliver(plans, event) for event in due}
     failures = {event_id: error for event_id, error in failures.items() if error}
+    keep = timedelta(days=app.state.settings.visit_outcome_keep_days)
     async with committing(AsyncSession(engine, expire_on_commit=False)) as session:
         await _settle(session, due, failures, now)
-    return RelayRound(sent=len(due) - len(failures), failed=len(failures))
+        pruned = await _prune_sent(session, before=now - keep)
+    return RelayRound(sent=len(due) - len(failures), failed=len(failures), pruned=pruned)
 
 
 async def _take_due(session: AsyncSession, now: datetime) -> Sequence[VisitOutcomeOutbox]:
@@ -140,6 +146,21 @@ async def _settle(
         )
         statement = update(table).where(col(table.event_id) == event.event_id).values(**values)
         await session.exec(statement)  # type: ignore[call-overload]
+
+
+async def _prune_sent(session: AsyncSession, *, before: datetime) -> int:
+    """Delete up to PRUNED_PER_ROUND rows sent before `before`; how many went. Plans has
+    each of them (it answered), so nothing here is needed again."""
+    table = VisitOutcomeOutbox
+    old = (
+        select(table.event_id)
+        .where(col(table.sent_at) < before)
+        .limit(PRUNED_PER_ROUND)
+        .with_for_update(skip_locked=True)
+    )
+    statement = delete(table).where(col(table.event_id).in_(old.scalar_subquery()))
+    result = await session.exec(statement)  # type: ignore[call-overload]
+    return int(result.rowcount)
 
 
 def _wait(attempts: int) -> timedelta:

@@ -3,10 +3,13 @@ upcoming visits. Each read is audited: one row per patient whose appointments we
 (after a summary row of a list), so each disclosure shows on that patient's own trail.
 
 Lists are in time order (start, then id) with a keyset cursor. Times are answered on each
-clinic's clock, with its offset.
+clinic's clock, with its offset. A staff list carries the patients' names, asked of the
+patients service once per page (names.py) after the page is read in a transaction of its
+own, so no transaction waits on that call.
 """
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -18,16 +21,21 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import SelectOfScalar
 
 from services.common.auth import Caller
+from services.common.database import OwnTransaction
 from services.common.errors import InvalidInput
 from services.common.pagination import after, decode_cursor, page_of, parse_datetime
 from services.scheduling import audit
 from services.scheduling.appointments.access import ENTITY, therapist_clinics
 from services.scheduling.appointments.moves import moves_from
+from services.scheduling.appointments.names import PageNames, names_for_page
 from services.scheduling.appointments.schemas import (
     AppointmentBooked,
+    AppointmentList,
+    AppointmentListed,
     AppointmentRead,
     BookingWarning,
 )
+from services.scheduling.clients import PatientsClient
 from services.scheduling.local_time import MIDNIGHT, first_instant_at
 from services.scheduling.models import Appointment, Location
 
@@ -115,22 +123,36 @@ async def read_appointment(
 
 
 async def list_appointments(
+    own: OwnTransaction,
     session: AsyncSession,
     *,
     query: AppointmentQuery,
+    patients: PatientsClient,
     caller: Caller,
     origin: audit.Origin,
     limit: int,
     cursor: str | None,
-) -> tuple[list[AppointmentRead], str | None]:
-    """Staff: by start. A therapist sees their own and those at the clinics where they work."""
-    zones = await clinic_zones(session)
-    statement = select(Appointment).where(*_filters(query, zones))
-    if caller.role == "therapist":
-        statement = statement.where(await _reach_of(session, caller.user_id))
-    rows, next_cursor = await _page(session, statement, limit=limit, cursor=cursor)
-    await _audit_list(session, "appointment.list", rows, query.asked(), caller, origin)
-    return [appointment_read(a, zones[a.location]) for a in rows], next_cursor
+) -> AppointmentList:
+    """Staff: by start, with the patients' names. A therapist sees their own and those at the
+    clinics where they work. The page is read in a transaction of its own (`own`), the names
+    asked after it ended, and the audit rows written in the request's (`session`)."""
+    async with own() as reading:
+        zones = await clinic_zones(reading)
+        statement = select(Appointment).where(*_filters(query, zones))
+        if caller.role == "therapist":
+            statement = statement.where(await _reach_of(reading, caller.user_id))
+        rows, next_cursor = await _page(reading, statement, limit=limit, cursor=cursor)
+    names = await names_for_page(patients, {a.patient_id for a in rows}, caller=caller)
+    summary = {"filters": query.asked(), "patient_names": names.shown}
+    reader = Reader.of(caller)
+    await audit_list(session, "appointment.list", rows, summary, reader=reader, origin=origin)
+    items = [_listed(a, zones[a.location], names) for a in rows]
+    return AppointmentList(items=items, next_cursor=next_cursor, patient_names=names.shown)
+
+
+def _listed(appointment: Appointment, zone: ZoneInfo, names: PageNames) -> AppointmentListed:
+    read = appointment_read(appointment, zone)
+    return AppointmentListed(**dict(read), patient_name=names.of(appointment.patient_id))
 
 
 async def my_appointments(
@@ -150,7 +172,8 @@ async def my_appointments(
         col(Appointment.ends_at) > now,
     )
     rows, next_cursor = await _page(session, statement, limit=limit, cursor=cursor)
-    await _audit_list(session, action, rows, {}, caller, origin)
+    reader = Reader.of(caller)
+    await audit_list(session, action, rows, {}, reader=reader, origin=origin)
     zones = await clinic_zones(session)
     return [appointment_read(a, zones[a.location]) for a in rows], next_cursor
 
@@ -234,22 +257,33 @@ def _cursor_moment(value: str) -> datetime:
     return moment
 
 
-async def _audit_list(
+@dataclass(frozen=True, slots=True)
+class Reader:
+    """Whom a list was shown to, for the audit trail: the caller, or for a calendar feed
+    (read with no token) the feed's therapist."""
+
+    user_id: uuid.UUID
+    role: str
+
+    @classmethod
+    def of(cls, caller: Caller) -> "Reader":
+        return cls(caller.user_id, caller.role)
+
+
+async def audit_list(
     session: AsyncSession,
     action: str,
-    rows: list[Appointment],
-    asked: dict[str, Any],
-    caller: Caller,
+    rows: Sequence[Appointment],
+    summary: dict[str, Any],
+    *,
+    reader: Reader,
     origin: audit.Origin,
 ) -> None:
-    """A summary row of the list, then one per patient shown, pointing back at it."""
-    summary = audit.event(
-        action=action,
-        caller=caller,
-        origin=origin,
-        detail={"filters": asked, "returned": len(rows)},
-    )
-    session.add(summary)
+    """A summary row of the list (`summary` and the count), then one per patient shown,
+    pointing back at it."""
+    who = {"actor_user_id": reader.user_id, "actor_role": reader.role, "origin": origin}
+    row = audit.event(action=action, detail=summary | {"returned": len(rows)}, **who)
+    session.add(row)
     if not rows:
         return
     await session.flush()  # the summary's id, for the rows that point at it
@@ -259,10 +293,9 @@ async def _audit_list(
     session.add_all(
         audit.event(
             action=action,
-            caller=caller,
-            origin=origin,
             patient_id=patient_id,
-            detail={"list_event_id": summary.id, "appointment_ids": ids},
+            detail={"list_event_id": row.id, "appointment_ids": ids},
+            **who,
         )
         for patient_id, ids in shown.items()
     )

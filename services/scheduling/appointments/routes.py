@@ -27,6 +27,7 @@ from services.scheduling.appointments.access import (
 from services.scheduling.appointments.schemas import (
     AppointmentBooked,
     AppointmentCreate,
+    AppointmentList,
     AppointmentRead,
     CancelRequest,
     RescheduleRequest,
@@ -104,10 +105,12 @@ async def book_appointment(
     return await key.answer(201, body, headers=headers)
 
 
-@appointments_router.get("", response_model=Page[AppointmentRead], responses=problem_responses(403))
+@appointments_router.get("", response_model=AppointmentList, responses=problem_responses(403))
 async def list_appointments(
     caller: StaffDep,
     session: SessionDep,
+    own: OwnTransactionsDep,
+    patients: PatientsDep,
     origin: OriginDep,
     location: Annotated[str | None, Query(pattern=SLUG_PATTERN, max_length=40)] = None,
     day: Annotated[
@@ -116,15 +119,19 @@ async def list_appointments(
     ] = None,
     first: Annotated[IsoDate | None, Query(alias="from", description="First local date.")] = None,
     last: Annotated[IsoDate | None, Query(alias="to", description="Last local date.")] = None,
-    therapist_id: uuid.UUID | None = None,
+    therapist_id: Annotated[
+        uuid.UUID | None, Query(description="A therapist's schedule: their own id for their own.")
+    ] = None,
     patient_id: uuid.UUID | None = None,
     status: Status | None = None,
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
 ) -> Any:
-    """Appointments by start (staff). The day sheet: `location` and `date`. Also by local
-    dates (`from`, `to`, on each clinic's clock), therapist, patient, status. A therapist
-    sees their own and those at the clinics where they work."""
+    """Appointments by start, with patients' names (staff). The day sheet: `location` and
+    `date`; a therapist's schedule: `therapist_id`. Also by local dates (`from`, `to`, on each
+    clinic's clock), patient, status. A therapist sees their own and those at the clinics
+    where they work. If the patients service cannot answer, the page comes without names
+    (`patient_names: unavailable`) rather than not at all."""
     query = reads.appointment_query(
         location,
         day=day,
@@ -134,10 +141,16 @@ async def list_appointments(
         patient=patient_id,
         status=status,
     )
-    items, next_cursor = await reads.list_appointments(
-        session, query=query, caller=caller, origin=origin, limit=limit, cursor=cursor
+    return await reads.list_appointments(
+        own,
+        session,
+        query=query,
+        patients=patients,
+        caller=caller,
+        origin=origin,
+        limit=limit,
+        cursor=cursor,
     )
-    return Page(items=items, next_cursor=next_cursor)
 
 
 @appointments_router.get(

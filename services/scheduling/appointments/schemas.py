@@ -11,6 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, StringConstraints
 
+from services.common.pagination import Page
 from services.common.schemas import Strict
 from services.scheduling.reference.schemas import Slug
 from services.scheduling.therapists.schemas import Moment
@@ -85,6 +86,24 @@ class AppointmentRead(BaseModel):
     created_by: uuid.UUID
     created_at: datetime
     updated_at: datetime
+
+
+class AppointmentListed(AppointmentRead):
+    """An appointment on a staff list, with its patient's name."""
+
+    patient_name: str | None = Field(
+        description="The patient's display name (preferred, else given, name and family "
+        "name); null when the list's `patient_names` is not `shown`, or for an id the "
+        "patients service does not know."
+    )
+
+
+class AppointmentList(Page[AppointmentListed]):
+    patient_names: Literal["shown", "unavailable", "withheld"] = Field(
+        description="`shown`: names asked of the patients service, one call for the page. "
+        "`unavailable`: it did not answer in time, so this page has no names (retry for "
+        "them); the appointments are complete. `withheld`: administrators see no names."
+    )
 
 
 class BookingWarning(BaseModel):

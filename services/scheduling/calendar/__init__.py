@@ -1,0 +1,1 @@
+"""Therapists' calendar feeds: a secret URL per therapist that calendar apps subscribe to."""
