@@ -50,17 +50,20 @@ async def test_found_patients_are_named_and_unknown_ids_left_out(patients_api, a
 async def test_only_schedulings_token_is_taken(patients_api, apps, db):
     patient = await make_patient(db)
     body = {"ids": [str(patient.id)]}
+    request_id = {"X-Request-ID": f"lookup-{uuid.uuid4()}"}
     refused = [
-        await patients_api.post(URL, json=body, headers=_service(apps, "plans")),
+        await patients_api.post(URL, json=body, headers=_service(apps, "plans") | request_id),
         *[
-            await patients_api.post(URL, json=body, headers=await headers_for(db, apps, role))
+            await patients_api.post(
+                URL, json=body, headers=await headers_for(db, apps, role) | request_id
+            )
             for role in ("patient", "front_desk", "therapist", "admin")
         ],
     ]
     assert [r.status_code for r in refused] == [403] * 5
     assert all(patient.family_name not in r.text for r in refused)
     assert (await patients_api.post(URL, json=body)).status_code == 401
-    assert await _rows(db, "patient.lookup") == []
+    assert await _rows(db, "patient.lookup", request_id["X-Request-ID"]) == []
 
 
 @pytest.mark.parametrize(
@@ -86,20 +89,24 @@ async def test_each_patient_named_is_on_their_trail(patients_api, apps, db):
     named = [await make_patient(db) for _ in range(2)]
     bystander = await make_patient(db)
     ids = [str(p.id) for p in named] + [str(uuid.uuid4())]
-    headers = _service(apps) | {"X-Request-ID": "lookup-12"}
+    request_id = f"lookup-{uuid.uuid4()}"
+    headers = _service(apps) | {"X-Request-ID": request_id}
     assert (await patients_api.post(URL, json={"ids": ids}, headers=headers)).status_code == 200
 
-    rows = await _rows(db, "patient.lookup")
+    rows = await _rows(db, "patient.lookup", request_id)
     (summary,) = [r for r in rows if r.patient_id is None]
     assert summary.detail == {"asked": 3, "returned": 2}
     per_patient = [r for r in rows if r.patient_id is not None]
     assert sorted(r.patient_id for r in per_patient) == sorted(p.id for p in named)
     assert bystander.id not in {r.patient_id for r in rows}
     for row in [summary, *per_patient]:
-        assert (row.actor_role, row.request_id, row.outcome) == ("service", "lookup-12", "success")
+        assert (row.actor_role, row.request_id, row.outcome) == ("service", request_id, "success")
     assert {r.detail["lookup_event_id"] for r in per_patient} == {summary.id}
 
 
-async def _rows(db, action: str) -> list[AuditEvent]:
-    statement = select(AuditEvent).where(col(AuditEvent.action) == action)
+async def _rows(db, action: str, request_id: str) -> list[AuditEvent]:
+    """This test's rows only: tests running beside it (the day sheet's) write lookups too."""
+    statement = select(AuditEvent).where(
+        col(AuditEvent.action) == action, col(AuditEvent.request_id) == request_id
+    )
     return list((await db.exec(statement.order_by(col(AuditEvent.id)))).all())
