@@ -80,7 +80,8 @@ _UNASYNC: list[tuple[str, str]] = [
 ]
 
 
-def _apps() -> dict[str, FastAPI]:
+def service_apps() -> dict[str, FastAPI]:
+    """The three apps, built but not started (their OpenAPI documents need no database)."""
     from services.patients.main import build_app as build_patients
     from services.plans.main import build_app as build_plans
     from services.scheduling.main import build_app as build_scheduling
@@ -169,7 +170,9 @@ def unasync(text: str, source: str) -> str:
 def expected_files() -> dict[Path, str]:
     """Every generated file's path and the text it should hold now."""
     files: dict[Path, str] = {}
-    modules = {service: models_of(service, app.openapi()) for service, app in _apps().items()}
+    modules = {
+        service: models_of(service, app.openapi()) for service, app in service_apps().items()
+    }
     for service, text in modules.items():
         files[PACKAGE / "models" / f"{service}.py"] = text
     files[PACKAGE / "models" / "__init__.py"] = models_index(modules)

@@ -83,6 +83,7 @@ class Operation:
     answer: Any = None
     item: Any = None  # the item type of a paginated list
     required: frozenset[str] = frozenset()  # parameters without a default
+    function: Any = field(default=None, compare=False, repr=False)  # the method as declared
 
     @property
     def paginated(self) -> bool:
@@ -209,6 +210,7 @@ def _operation(
         answer=None if answer is NoneType else answer,
         item=item,
         required=frozenset(p.name for p in parameters if p.default is inspect.Parameter.empty),
+        function=function,
     )
 
 
