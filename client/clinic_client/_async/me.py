@@ -1,6 +1,7 @@
 """What a signed-in patient reads of their own: plans of care and appointments."""
 
 from collections.abc import AsyncIterator
+from typing import Any
 from uuid import UUID
 
 from clinic_client._async.engine import AsyncArea
@@ -23,3 +24,9 @@ class AsyncMe(AsyncArea):
     @SCHEDULING.get("/v1/me/appointments")
     def appointments(self, page_size: int | None = None) -> AsyncIterator[AppointmentRead]:
         """Your appointments."""
+
+    @SCHEDULING.get("/v1/me/appointments/fhir")
+    async def appointments_fhir(
+        self, *, limit: int | None = None, cursor: str | None = None
+    ) -> dict[str, Any]:
+        """Your upcoming appointments as a FHIR R4 searchset Bundle (its `next` link pages on)."""

@@ -7,7 +7,7 @@ A patient's own plans are under `client.me`; the route only scheduling may call
 
 from collections.abc import AsyncIterator
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 from uuid import UUID
 
 from clinic_client._async.engine import AsyncArea
@@ -183,6 +183,10 @@ class AsyncPlans(AsyncArea):
     @PLANS.get("/v1/plans/{plan_id}/handout")
     async def handout(self, plan_id: UUID, *, accept: HandoutType = "text/html") -> bytes:
         """The printable home program: HTML, or PDF with `accept="application/pdf"`."""
+
+    @PLANS.get("/v1/plans/{plan_id}/fhir")
+    async def fhir(self, plan_id: UUID) -> dict[str, Any]:
+        """The plan as a FHIR R4 Bundle: CarePlan, Goals, Conditions (docs/fhir.md)."""
 
 
 class AsyncHomeSessions(AsyncArea):

@@ -2,6 +2,7 @@
 """What a signed-in patient reads of their own: plans of care and appointments."""
 
 from collections.abc import Iterator
+from typing import Any
 from uuid import UUID
 
 from clinic_client._sync.engine import Area
@@ -24,3 +25,9 @@ class Me(Area):
     @SCHEDULING.get("/v1/me/appointments")
     def appointments(self, page_size: int | None = None) -> Iterator[AppointmentRead]:
         """Your appointments."""
+
+    @SCHEDULING.get("/v1/me/appointments/fhir")
+    def appointments_fhir(
+        self, *, limit: int | None = None, cursor: str | None = None
+    ) -> dict[str, Any]:
+        """Your upcoming appointments as a FHIR R4 searchset Bundle (its `next` link pages on)."""

@@ -8,7 +8,7 @@ A patient's own plans are under `client.me`; the route only scheduling may call
 
 from collections.abc import Iterator
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 from uuid import UUID
 
 from clinic_client._sync.engine import Area
@@ -182,6 +182,10 @@ class Plans(Area):
     @PLANS.get("/v1/plans/{plan_id}/handout")
     def handout(self, plan_id: UUID, *, accept: HandoutType = "text/html") -> bytes:
         """The printable home program: HTML, or PDF with `accept="application/pdf"`."""
+
+    @PLANS.get("/v1/plans/{plan_id}/fhir")
+    def fhir(self, plan_id: UUID) -> dict[str, Any]:
+        """The plan as a FHIR R4 Bundle: CarePlan, Goals, Conditions (docs/fhir.md)."""
 
 
 class HomeSessions(Area):

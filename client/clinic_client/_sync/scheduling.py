@@ -7,18 +7,20 @@ A patient's own appointments are under `client.me`.
 
 from collections.abc import Iterator
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal
 from uuid import UUID
 
 from clinic_client._sync.engine import Area
 from clinic_client.models.scheduling import (
     AppointmentBooked,
     AppointmentCreate,
+    AppointmentListed,
     AppointmentRead,
     AppointmentTypeCreate,
     AppointmentTypeRead,
     AppointmentTypeUpdate,
     AvailabilityRead,
+    CalendarFeedRead,
     CancelRequest,
     HoursEntry,
     LocationRead,
@@ -90,6 +92,20 @@ class Therapists(Area):
     def remove_time_off(self, therapist_id: UUID, time_off_id: UUID) -> None:
         """Give a blocked time back."""
 
+    @SCHEDULING.post("/v1/therapists/{therapist_id}/calendar-feed")
+    def open_calendar_feed(self, therapist_id: UUID) -> CalendarFeedRead:
+        """A new secret calendar-feed URL for the therapist (the one before stops working)."""
+
+    @SCHEDULING.delete("/v1/therapists/{therapist_id}/calendar-feed")
+    def close_calendar_feed(self, therapist_id: UUID) -> None:
+        """Stop the therapist's calendar feed: its URL answers 404 from now on."""
+
+    @SCHEDULING.get("/v1/calendar-feeds/{secret}.ics")
+    def calendar_feed(
+        self, secret: str, *, accept: Literal["text/calendar"] = "text/calendar"
+    ) -> bytes:
+        """The feed's iCalendar document (no token needed: the secret is the key)."""
+
 
 class Availability(Area):
     """Free slots, in each clinic's local time."""
@@ -140,13 +156,17 @@ class Appointments(Area):
         patient_id: UUID | None = None,
         status: AppointmentStatus | None = None,
         page_size: int | None = None,
-    ) -> Iterator[AppointmentRead]:
+    ) -> Iterator[AppointmentListed]:
         """Appointments by clinic, dates, therapist, patient or status; `location` with
         `date` is that clinic's day sheet."""
 
     @SCHEDULING.get("/v1/appointments/{appointment_id}")
     def read(self, appointment_id: UUID) -> AppointmentRead:
         """One appointment."""
+
+    @SCHEDULING.get("/v1/appointments/{appointment_id}/fhir")
+    def fhir(self, appointment_id: UUID) -> dict[str, Any]:
+        """The appointment as a FHIR R4 Appointment resource."""
 
     @SCHEDULING.post("/v1/appointments/{appointment_id}/reschedule")
     def reschedule(self, appointment_id: UUID, move: RescheduleRequest) -> AppointmentBooked:

@@ -188,6 +188,52 @@ class PatientAccountCreate(BaseModel):
     password: Annotated[str, Field(title="Password")]
 
 
+class PatientLookup(BaseModel):
+    """
+    Which patients a service needs the names of.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+        populate_by_name=True,
+    )
+    ids: Annotated[list[UUID], Field(description="1 to 200 patient ids, each once.", title="Ids")]
+
+
+class PatientNameRead(BaseModel):
+    """
+    How another service shows a patient: the name staff call them by, and initials.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    id: Annotated[UUID, Field(title="Id")]
+    display_name: Annotated[
+        str,
+        Field(
+            description="The preferred (else given) name and the family name.", title="Display Name"
+        ),
+    ]
+    initials: Annotated[
+        str, Field(description="The display name's initials, such as `L.M.`.", title="Initials")
+    ]
+    status: Annotated[Literal["active", "archived"], Field(title="Status")]
+
+
+class PatientNamesRead(BaseModel):
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    items: Annotated[
+        list[PatientNameRead],
+        Field(
+            description="The patients found, by id; an id of no patient is simply absent.",
+            title="Items",
+        ),
+    ]
+
+
 class PatientStatusRead(BaseModel):
     """
     What another service learns of a patient before it writes for them.

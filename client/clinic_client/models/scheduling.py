@@ -43,6 +43,60 @@ class AppointmentCreate(BaseModel):
     room: Annotated[str | None, Field(title="Room")] = None
 
 
+class AppointmentListed(BaseModel):
+    """
+    An appointment on a staff list, with its patient's name.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    id: Annotated[UUID, Field(title="Id")]
+    patient_id: Annotated[UUID, Field(title="Patient Id")]
+    therapist_id: Annotated[UUID, Field(title="Therapist Id")]
+    location: Annotated[str, Field(title="Location")]
+    room: Annotated[str | None, Field(title="Room")]
+    type: Annotated[str, Field(title="Type")]
+    duration_minutes: Annotated[int, Field(title="Duration Minutes")]
+    start: Annotated[
+        AwareDatetime, Field(description="On the clinic's clock, with its offset.", title="Start")
+    ]
+    end: Annotated[AwareDatetime, Field(title="End")]
+    status: Annotated[
+        str,
+        Field(
+            description="`booked`, `checked_in`, `completed`, `no_show` or `cancelled`.",
+            title="Status",
+        ),
+    ]
+    moves: Annotated[
+        list[str],
+        Field(
+            description="The moves its status allows now (`check-in`, `cancel`, ...); each is a POST to `/v1/appointments/{id}/<move>`.",
+            title="Moves",
+        ),
+    ]
+    plan_id: Annotated[UUID | None, Field(title="Plan Id")]
+    series_id: Annotated[UUID | None, Field(title="Series Id")]
+    cancel_reason: Annotated[str | None, Field(title="Cancel Reason")]
+    cancelled_at: Annotated[AwareDatetime | None, Field(title="Cancelled At")]
+    late_cancellation: Annotated[
+        bool,
+        Field(description="Cancelled less than 24 hours before start.", title="Late Cancellation"),
+    ]
+    version: Annotated[int, Field(description="Sent as the ETag.", title="Version")]
+    created_by: Annotated[UUID, Field(title="Created By")]
+    created_at: Annotated[AwareDatetime, Field(title="Created At")]
+    updated_at: Annotated[AwareDatetime, Field(title="Updated At")]
+    patient_name: Annotated[
+        str | None,
+        Field(
+            description="The patient's display name (preferred, else given, name and family name); null when the list's `patient_names` is not `shown`, or for an id the patients service does not know.",
+            title="Patient Name",
+        ),
+    ]
+
+
 class AppointmentRead(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
@@ -188,6 +242,20 @@ class BookingWarning(BaseModel):
         Field(title="Code"),
     ]
     message: Annotated[str, Field(title="Message")]
+
+
+class CalendarFeedRead(BaseModel):
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    url: Annotated[
+        str,
+        Field(
+            description="The feed's address, to paste into a calendar app (subscribe by URL). It holds the secret and is shown only this once: keep it like a password.",
+            title="Url",
+        ),
+    ]
+    created_at: Annotated[AwareDatetime, Field(title="Created At")]
 
 
 class CancelRequest(BaseModel):
@@ -501,6 +569,21 @@ class AppointmentBooked(BaseModel):
         Field(
             description="With a plan: two visits or fewer left on the authorization, seven days or fewer left of it, or a visit past the 10th since the last progress report.",
             title="Warnings",
+        ),
+    ]
+
+
+class AppointmentList(BaseModel):
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    items: Annotated[list[AppointmentListed], Field(title="Items")]
+    next_cursor: Annotated[str | None, Field(title="Next Cursor")] = None
+    patient_names: Annotated[
+        Literal["shown", "unavailable", "withheld"],
+        Field(
+            description="`shown`: names asked of the patients service, one call for the page. `unavailable`: it did not answer in time, so this page has no names (retry for them); the appointments are complete. `withheld`: administrators see no names.",
+            title="Patient Names",
         ),
     ]
 
