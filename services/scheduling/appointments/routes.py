@@ -77,6 +77,7 @@ async def book_appointment(
     subject = Subject(patient_id=data.patient_id)
     with refusals_audited("appointment.book", caller=caller, origin=origin, subject=subject):
         await service.confirm_patient(patients, data.patient_id)
+        await service.confirm_therapist(patients, data.therapist_id)
         plan = await service.plan_facts(plans, data.plan_id, caller=caller)
         key = await idempotency.claim(
             session,
@@ -185,6 +186,8 @@ async def reschedule_appointment(
     current = await staff_snapshot(own, appointment_id, caller=caller, origin=origin, action=action)
     with refusals_audited(action, caller=caller, origin=origin, subject=Subject.of(current)):
         await service.confirm_patient(patients, current.patient_id)
+        if data.therapist_id is not None and data.therapist_id != current.therapist_id:
+            await service.confirm_therapist(patients, data.therapist_id)
         plan = await service.plan_facts(plans, current.plan_id, caller=caller)
         appointment, warnings = await service.reschedule_appointment(
             session,

@@ -2,8 +2,9 @@
 session commits.
 
 Other services are asked first, before the unit of work begins, so no transaction waits on
-the network: the patients service that the patient exists and is active (as this service:
-an admin who books cannot read patient records), the plans service for the plan's facts
+the network: the patients service that the patient exists and is active and that the
+therapist is an active therapist's account (as this service: an admin who books cannot read
+patient records), the plans service for the plan's facts
 (with the caller's token). Either one down or slow: 503 with Retry-After, nothing written.
 
 Then, in one transaction: the clinic and the kind of visit, the start (future, on the grid,
@@ -43,6 +44,7 @@ from services.scheduling.locks import lock_visit_schedules
 from services.scheduling.models import Appointment, AppointmentType, Location, VisitOutcomeOutbox
 
 PATIENT_NOT_FOUND = "No patient with this id."
+NOT_A_THERAPIST = "No therapist has this id: visits are booked with a therapist's account."
 CHANGED_MEANWHILE = "The appointment changed while the move was checked; read it and try again."
 
 
@@ -81,6 +83,17 @@ async def confirm_patient(patients: PatientsClient, patient_id: uuid.UUID) -> No
     if found.status != "active":
         raise InvalidInput(
             "The patient is archived: archived patients are not booked.", field="body.patient_id"
+        )
+
+
+async def confirm_therapist(patients: PatientsClient, therapist_id: uuid.UUID) -> None:
+    found = await patients.account_status(therapist_id)
+    if found is None or found.role != "therapist":
+        raise InvalidInput(NOT_A_THERAPIST, field="body.therapist_id")
+    if not found.active:
+        raise InvalidInput(
+            "The therapist's account is disabled: no visit is booked with them.",
+            field="body.therapist_id",
         )
 
 
