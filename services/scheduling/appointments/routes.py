@@ -2,9 +2,11 @@
 moves (reschedule, cancel, check in, no-show, complete, undo a completion)."""
 
 import uuid
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.common import idempotency
 from services.common.audit import OriginDep
@@ -227,84 +229,75 @@ async def cancel_appointment(
     return with_etag(response, await reads.answer(session, appointment))
 
 
-async def _mark(
-    move: str,
+@dataclass(frozen=True, slots=True)
+class VisitMark:
+    """What every mark of one visit needs: the visit, who marks it, and the response that
+    carries the new ETag."""
+
+    appointment_id: uuid.UUID
+    response: Response
+    caller: Caller
+    session: AsyncSession
+    origin: audit.Origin
+
+    async def to(self, move: str) -> AppointmentRead:
+        appointment = await marks.mark_visit(
+            self.session,
+            appointment_id=self.appointment_id,
+            move=move,
+            now=utcnow(),
+            caller=self.caller,
+            origin=self.origin,
+        )
+        return with_etag(self.response, await reads.answer(self.session, appointment))
+
+
+async def visit_mark(
     appointment_id: uuid.UUID,
     response: Response,
-    caller: Caller,
+    caller: Marker,
     session: SessionDep,
-    origin: audit.Origin,
-) -> AppointmentRead:
-    appointment = await marks.mark_visit(
-        session,
-        appointment_id=appointment_id,
-        move=move,
-        now=utcnow(),
-        caller=caller,
-        origin=origin,
-    )
-    return with_etag(response, await reads.answer(session, appointment))
+    origin: OriginDep,
+) -> VisitMark:
+    return VisitMark(appointment_id, response, caller, session, origin)
 
 
+VisitMarkDep = Annotated[VisitMark, Depends(visit_mark)]
 MARKED = answers_with_etag() | problem_responses(403, 404, 409)
 
 
 @appointments_router.post(
     "/{appointment_id}/check-in", response_model=AppointmentRead, responses=MARKED
 )
-async def check_in(
-    appointment_id: uuid.UUID,
-    response: Response,
-    caller: Marker,
-    session: SessionDep,
-    origin: OriginDep,
-) -> Any:
+async def check_in(mark: VisitMarkDep) -> Any:
     """The patient has arrived (front desk, admins; a therapist for their own visits)."""
-    return await _mark("check-in", appointment_id, response, caller, session, origin)
+    return await mark.to("check-in")
 
 
 @appointments_router.post(
     "/{appointment_id}/no-show", response_model=AppointmentRead, responses=MARKED
 )
-async def record_no_show(
-    appointment_id: uuid.UUID,
-    response: Response,
-    caller: Marker,
-    session: SessionDep,
-    origin: OriginDep,
-) -> Any:
+async def record_no_show(mark: VisitMarkDep) -> Any:
     """The patient did not come (once the visit's start has passed). The time is free again."""
-    return await _mark("no-show", appointment_id, response, caller, session, origin)
+    return await mark.to("no-show")
 
 
 @appointments_router.post(
     "/{appointment_id}/complete", response_model=AppointmentRead, responses=MARKED
 )
-async def complete_visit(
-    appointment_id: uuid.UUID,
-    response: Response,
-    caller: Marker,
-    session: SessionDep,
-    origin: OriginDep,
-) -> Any:
+async def complete_visit(mark: VisitMarkDep) -> Any:
     """The visit took place (a checked-in visit, once begun). A plan's visit counts on the
     plan: the plans service is told, now or as soon as it answers."""
-    return await _mark("complete", appointment_id, response, caller, session, origin)
+    return await mark.to("complete")
 
 
 @appointments_router.post(
     "/{appointment_id}/undo-completion", response_model=AppointmentRead, responses=MARKED
 )
-async def undo_completion(
-    appointment_id: uuid.UUID,
-    response: Response,
-    caller: Marker,
-    session: SessionDep,
-    origin: OriginDep,
-) -> Any:
+async def undo_completion(mark: VisitMarkDep) -> Any:
     """Take back a completion marked by mistake: the visit is checked in again, and a plan's
     visit no longer counts on the plan."""
-    return await _mark("undo-completion", appointment_id, response, caller, session, origin)
+    return await mark.to("undo-completion")
 
 
 @me_router.get("", response_model=Page[AppointmentRead], responses=problem_responses(403))
