@@ -61,3 +61,22 @@ async def test_moving_a_visit_to_no_active_therapist_is_422_naming_it(
     assert response.json()["errors"][0]["loc"] == THERAPIST_FIELD
     again = await scheduling_api.get(f"/v1/appointments/{booked['id']}", headers=clinic.desk)
     assert again.json()["therapist_id"] == str(colleague.id)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+async def test_a_series_with_no_active_therapist_is_422_naming_it(scheduling_api, apps, db, kind):
+    clinic = await a_clinic(scheduling_api, apps, db)
+    body = {
+        "patient_id": str(clinic.patient.id),
+        "therapist_id": str(await _not_a_therapist(db, clinic, kind)),
+        "location": clinic.location.slug,
+        "type": "treatment",
+        "weekdays": [0],
+        "time": "09:00",
+        "first_date": "2026-12-07",
+        "count": 2,
+    }
+    response = await scheduling_api.post("/v1/appointments/series", json=body, headers=clinic.desk)
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"][0]["loc"] == THERAPIST_FIELD
+    assert await appointments_of(db, clinic.patient.id) == 0

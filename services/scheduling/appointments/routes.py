@@ -1,5 +1,6 @@
-"""HTTP routes of appointments: book, read, list (the day sheet), a patient's own, and the
-moves (reschedule, cancel, check in, no-show, complete, undo a completion)."""
+"""HTTP routes of appointments: book (one visit or a series), read, list (the day sheet), a
+patient's own, and the moves (reschedule, cancel, check in, no-show, complete, undo a
+completion)."""
 
 import uuid
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ from services.common.pagination import CursorQuery, LimitQuery, Page
 from services.common.preconditions import answers_with_etag, created_headers, with_etag
 from services.common.schemas import IsoDate
 from services.scheduling import audit
-from services.scheduling.appointments import marks, reads, service
+from services.scheduling.appointments import marks, reads, series, service
 from services.scheduling.appointments.access import (
     Subject,
     reachable_appointment,
@@ -28,10 +29,13 @@ from services.scheduling.appointments.access import (
 )
 from services.scheduling.appointments.schemas import (
     AppointmentBooked,
+    AppointmentCancelled,
     AppointmentCreate,
     AppointmentRead,
     CancelRequest,
     RescheduleRequest,
+    SeriesBooked,
+    SeriesCreate,
 )
 from services.scheduling.clients import PatientsDep, PlansDep
 from services.scheduling.models import IdempotencyKey
@@ -107,6 +111,59 @@ async def book_appointment(
     return await key.answer(201, body, headers=headers)
 
 
+@appointments_router.post(
+    "/series",
+    response_model=SeriesBooked,
+    status_code=status.HTTP_201_CREATED,
+    responses=problem_responses(403, 404, 409, 502, 503),
+)
+async def book_series(
+    data: SeriesCreate,
+    request: Request,
+    caller: Desk,
+    session: SessionDep,
+    patients: PatientsDep,
+    plans: PlansDep,
+    origin: OriginDep,
+    booking_rules: RulesDep,
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> Any:
+    """Book a series of visits (front desk, admins): on the weekdays at one time of the
+    clinic's clock from `first_date`, `count` of them or up to `last_date` (with a `plan_id`
+    and neither, the plan's visits a week times its weeks). Each visit is checked as a single
+    booking. All or nothing: 409 lists each failing date with why and the three free slots
+    nearest it; with `partial`, books what fits and lists the rest. Safe to retry with an
+    Idempotency-Key."""
+    subject = Subject(patient_id=data.patient_id)
+    with refusals_audited("appointment.book_series", caller=caller, origin=origin, subject=subject):
+        series.check_request(data)
+        await service.confirm_patient(patients, data.patient_id)
+        await service.confirm_therapist(patients, data.therapist_id)
+        plan = await service.plan_facts(plans, data.plan_id, caller=caller)
+        key = await idempotency.claim(
+            session,
+            IdempotencyKey,
+            key=idempotency_key,
+            caller=str(caller.user_id),
+            request=request,
+        )
+        if key.replay is not None:  # the stored answer shows the series again: audited
+            replayed = SeriesBooked.model_validate_json(key.replay.body)
+            await audit.record_replay(
+                session,
+                of="appointment.book_series",
+                caller=caller,
+                origin=origin,
+                patient_id=data.patient_id,
+                entity=(series.SERIES, replayed.series_id),
+            )
+            return key.replay
+        booked = await series.book_series(
+            session, data=data, plan=plan, rules=booking_rules, caller=caller, origin=origin
+        )
+    return await key.answer(201, booked)
+
+
 @appointments_router.get("", response_model=Page[AppointmentRead], responses=problem_responses(403))
 async def list_appointments(
     caller: StaffDep,
@@ -144,7 +201,7 @@ async def list_appointments(
 
 
 @appointments_router.get(
-    "/{appointment_id}",
+    "/{appointment_id:uuid}",  # only an id: `/series` is another route's path, POST only
     response_model=AppointmentRead,
     responses=answers_with_etag() | problem_responses(403, 404),
 )
@@ -205,7 +262,7 @@ async def reschedule_appointment(
 
 @appointments_router.post(
     "/{appointment_id}/cancel",
-    response_model=AppointmentRead,
+    response_model=AppointmentCancelled,
     responses=answers_with_etag() | problem_responses(403, 404, 409),
 )
 async def cancel_appointment(
@@ -217,16 +274,19 @@ async def cancel_appointment(
     origin: OriginDep,
 ) -> Any:
     """Cancel a booked visit, with a reason (front desk, admins; a patient their own, not
-    within 24 hours of its start). Less than 24 hours ahead it is recorded as late."""
-    appointment = await marks.cancel_appointment(
+    within 24 hours of its start). Less than 24 hours ahead it is recorded as late. With a
+    `scope`, the later visits of its series too (`following`) or all not yet begun (`all`)."""
+    appointment, *others = await marks.cancel_appointment(
         session,
         appointment_id=appointment_id,
-        reason=data.reason,
+        data=data,
         now=utcnow(),
         caller=caller,
         origin=origin,
     )
-    return with_etag(response, await reads.answer(session, appointment))
+    read = await reads.answer(session, appointment)
+    cancelled = AppointmentCancelled(**dict(read), also_cancelled=[a.id for a in others])
+    return with_etag(response, cancelled)
 
 
 @dataclass(frozen=True, slots=True)
