@@ -17,7 +17,9 @@ from urllib.parse import urlencode
 FORM = "application/x-www-form-urlencoded"
 # (field name, in a form?, the field's format) -> a valid value, or None. The format tells
 # apart fields of one name: `start` is a local "HH:MM" in hours, a date-time in time off.
+# LEFT_OUT: a valid body leaves the field out (a body takes it or another, not both).
 Known = Callable[[str, bool, str | None], Any]
+LEFT_OUT = object()
 
 # -- hostile values ----------------------------------------------------------------------------
 
@@ -155,10 +157,11 @@ class Schemas:
 
     def valid_object(self, schema: dict[str, Any], known: Known, *, form: bool) -> dict[str, Any]:
         main = self.main(schema)
-        return {
+        values = {
             name: self.valid(name, prop, known, form=form)
             for name, prop in main.get("properties", {}).items()
         }
+        return {name: value for name, value in values.items() if value is not LEFT_OUT}
 
     def hostile(self, schema: dict[str, Any]) -> list[tuple[str, Any]]:
         main = self.main(schema)
@@ -221,9 +224,9 @@ def body_variants(
     partial = not main.get("required") and not form  # the sign-in form needs its fields
     base = {} if partial else valid
     for name, prop in main.get("properties", {}).items():
-        if partial:
+        if partial and name in valid:
             yield Body(f"only {name}", _encode({name: valid[name]}, media_type), media_type, True)
-        for label, value in _field_variants(schemas, prop, valid[name], form=form):
+        for label, value in _field_variants(schemas, prop, valid.get(name), form=form):
             yield Body(f"{name}: {label}", _encode(base | {name: value}, media_type), media_type)
 
 

@@ -38,6 +38,7 @@ from tests.app_routes import RouteLedger, api_routes, served_routes
 from tests.declared_input import (
     GARBAGE_IDS,
     HEADERS,
+    LEFT_OUT,
     NOT_THE_MEDIA_TYPE,
     QUERY_RAW,
     Body,
@@ -276,6 +277,10 @@ BODY_VALUES = {
     "target_date": (TODAY + timedelta(days=42)).isoformat(),
     "type": "treatment",
     "room": "Gym",
+    # a series: Mondays at 12:00 from 24 December (the first on the 28th), `count` of them
+    "time": "12:00",
+    "first_date": "2026-12-24",
+    "last_date": LEFT_OUT,
     "procedure_code": "97110",
     "alternative_codes": ["97161"],
 }

@@ -61,6 +61,8 @@ class PlanRef(BaseModel):
     certification_end: date
     authorization: AuthorizationRef | None = None
     visits_since_progress_report: int = 0
+    frequency_per_week: int | None = None  # a series from the plan books their product
+    duration_weeks: int | None = None
 
 
 class PatientsClient:

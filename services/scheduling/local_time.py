@@ -10,7 +10,7 @@ Lengths are added to instants, never to wall times: Python adds a timedelta to a
 datetime on its wall clock, which across a change is an hour off.
 """
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -47,6 +47,17 @@ def grid_instants(day: date, zone: ZoneInfo, step_minutes: int) -> tuple[datetim
     for minute in range(0, 24 * 60, step_minutes):
         moments.extend(instants_at(day, time(minute // 60, minute % 60), zone))
     return tuple(sorted(moments))
+
+
+def reading_at(day: date, wall: time, zone: ZoneInfo) -> datetime:
+    """The clock in `zone` reading `wall` on `day`, with the offset it shows then: the first
+    of the two readings in a repeated hour. In a skipped hour, the reading with the offset
+    before the jump, which names no moment the clinic's clock shows (a booking refuses it)."""
+    found = instants_at(day, wall, zone)
+    reading = datetime.combine(day, wall)
+    offset = found[0].astimezone(zone).utcoffset() if found else zone.utcoffset(reading)
+    assert offset is not None
+    return reading.replace(tzinfo=timezone(offset))
 
 
 def day_span(first: date, last: date, zone: ZoneInfo) -> tuple[datetime, datetime]:

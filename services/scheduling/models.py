@@ -165,7 +165,8 @@ class Appointment(SQLModel, table=True):
     `starts_at` to `ends_at` (the type's length when booked). `status` moves booked ->
     checked_in -> completed, or booked -> no_show or cancelled; a completion may be undone
     (back to checked_in). `plan_id` links the visit to a plan of care, whose visit count the
-    plans service keeps from the outcomes relayed to it (`VisitOutcomeOutbox`)."""
+    plans service keeps from the outcomes relayed to it (`VisitOutcomeOutbox`). The visits
+    of a series booked in one request share a `series_id`, by which they are cancelled."""
 
     __tablename__ = "appointment"
     __table_args__ = (
@@ -186,6 +187,12 @@ class Appointment(SQLModel, table=True):
         Index("ix_appointment_patient_id_starts_at", "patient_id", "starts_at", "id"),
         Index("ix_appointment_therapist_id_starts_at", "therapist_id", "starts_at", "id"),
         Index("ix_appointment_plan_id", "plan_id", postgresql_where=text("plan_id IS NOT NULL")),
+        Index(
+            "ix_appointment_series_id",
+            "series_id",
+            "starts_at",
+            postgresql_where=text("series_id IS NOT NULL"),
+        ),
         {"schema": SCHEMA},
     )
 

@@ -59,6 +59,7 @@ POLICY: dict[tuple[str, str, str], dict[str, int]] = {
     ("scheduling", "GET", "/v1/availability"): STAFF_READ,
     ("scheduling", "GET", "/v1/availability/next"): STAFF_READ,
     ("scheduling", "POST", "/v1/appointments"): _row(401, 403, 201, 403, 201, 403),
+    ("scheduling", "POST", "/v1/appointments/series"): _row(401, 403, 201, 403, 201, 403),
     ("scheduling", "GET", "/v1/appointments"): STAFF_READ,
     ("scheduling", "GET", APPOINTMENT): USERS_READ,
     ("scheduling", "GET", f"{APPOINTMENT}/fhir"): USERS_READ,
@@ -186,8 +187,20 @@ async def _visit(db, path: str, account: UserAccount | None) -> uuid.UUID:
     return visit.id
 
 
+# A visit booked, or a series of two: Wednesdays at 10:00 from 9 December.
+WHEN = {
+    "/v1/appointments": {"start": "2026-12-09T10:00:00-05:00"},
+    "/v1/appointments/series": {
+        "weekdays": [2],
+        "time": "10:00",
+        "first_date": "2026-12-09",
+        "count": 2,
+    },
+}
+
+
 async def _body(db, method: str, path: str, account: UserAccount | None) -> object:
-    if (method, path) != ("POST", "/v1/appointments"):
+    if method != "POST" or path not in WHEN:
         return BODIES.get((method, path))
     patient_id, therapist_id = await _people(db, None)
     return {
@@ -195,8 +208,7 @@ async def _body(db, method: str, path: str, account: UserAccount | None) -> obje
         "therapist_id": str(therapist_id),
         "location": "gaithersburg",
         "type": "treatment",
-        "start": "2026-12-09T10:00:00-05:00",
-    }
+    } | WHEN[path]
 
 
 @pytest.mark.parametrize(("app", "method", "path", "caller", "expected"), _params())

@@ -1,6 +1,6 @@
-"""No database transaction of scheduling stays open while a booking or a reschedule waits on
-the patients or the plans service: a slow or hung service must not pin a connection, nor the
-schedule locks, for that long.
+"""No database transaction of scheduling stays open while a booking, a series or a reschedule
+waits on the patients or the plans service: a slow or hung service must not pin a connection,
+nor the schedule locks, for that long.
 
 Each call to those services is watched, at the moment it is sent, for a backend of the app
 (application_name "clinic") sitting "idle in transaction" in this database."""
@@ -86,3 +86,31 @@ async def test_the_day_sheet_asks_for_names_outside_any_transaction(
         assert sheet.status_code == 200, sheet.text
         assert sheet.json()["patient_names"] == "shown"
     assert [(path, n) for path, n in seen if "/accounts/" not in path] == [("/v1/patient-names", 0)]
+
+
+async def test_a_series_asks_each_service_once_outside_any_transaction(
+    committed_apis, committed_db, apps, engine
+):
+    clinic = await seeded_clinic(committed_apis["scheduling"], apps, committed_db)
+    with watched(apps, engine) as (seen, plans):
+        facts = plan_facts(clinic.patient.id) | {"frequency_per_week": 2, "duration_weeks": 2}
+        plan_id = plans.add(facts)
+        body = {
+            "patient_id": str(clinic.patient.id),
+            "therapist_id": str(clinic.therapist.id),
+            "location": "gaithersburg",
+            "type": "treatment",
+            "weekdays": [0, 3],
+            "time": "09:00",
+            "first_date": "2026-12-07",
+            "plan_id": plan_id,
+        }
+        booked = await clinic.api.post("/v1/appointments/series", json=body, headers=clinic.desk)
+        assert booked.status_code == 201 and len(booked.json()["booked"]) == 4, booked.text
+    asked = {str(clinic.patient.id), str(clinic.therapist.id), plan_id}
+    calls = [(path, n) for path, n in seen if any(i in path for i in asked)]
+    assert calls == [
+        (f"/v1/patients/{clinic.patient.id}/status", 0),
+        (f"/v1/accounts/{clinic.therapist.id}/status", 0),
+        (f"/v1/plans/{plan_id}", 0),
+    ]

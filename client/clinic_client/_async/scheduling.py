@@ -12,6 +12,7 @@ from uuid import UUID
 from clinic_client._async.engine import AsyncArea
 from clinic_client.models.scheduling import (
     AppointmentBooked,
+    AppointmentCancelled,
     AppointmentCreate,
     AppointmentListed,
     AppointmentRead,
@@ -25,6 +26,8 @@ from clinic_client.models.scheduling import (
     LocationRead,
     NextSlotsRead,
     RescheduleRequest,
+    SeriesBooked,
+    SeriesCreate,
     TherapistWeekRead,
     TimeOffCreate,
     TimeOffRead,
@@ -145,6 +148,14 @@ class AsyncAppointments(AsyncArea):
     ) -> AppointmentBooked:
         """Book a visit (safe to retry); a clash is a `Conflict` naming the other one."""
 
+    @SCHEDULING.post("/v1/appointments/series")
+    async def book_series(
+        self, series: SeriesCreate, *, idempotency_key: str | None = None
+    ) -> SeriesBooked:
+        """Book a series from a plan or by weekdays (safe to retry). All or nothing unless
+        `partial`: a `Conflict` whose `extensions["failures"]` lists each failing date with
+        the free slots nearest it."""
+
     @SCHEDULING.get("/v1/appointments")
     def list(
         self,
@@ -174,8 +185,9 @@ class AsyncAppointments(AsyncArea):
         """Move a booked visit to another start (or therapist, or room)."""
 
     @SCHEDULING.post("/v1/appointments/{appointment_id}/cancel")
-    async def cancel(self, appointment_id: UUID, reason: CancelRequest) -> AppointmentRead:
-        """Cancel a visit, saying why (inside 24 hours it counts as late)."""
+    async def cancel(self, appointment_id: UUID, reason: CancelRequest) -> AppointmentCancelled:
+        """Cancel a visit, saying why (inside 24 hours it counts as late); with
+        `scope="following"` or `"all"`, the rest of its series too."""
 
     @SCHEDULING.post("/v1/appointments/{appointment_id}/check-in")
     async def check_in(self, appointment_id: UUID) -> AppointmentRead:

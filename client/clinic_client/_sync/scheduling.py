@@ -13,6 +13,7 @@ from uuid import UUID
 from clinic_client._sync.engine import Area
 from clinic_client.models.scheduling import (
     AppointmentBooked,
+    AppointmentCancelled,
     AppointmentCreate,
     AppointmentListed,
     AppointmentRead,
@@ -26,6 +27,8 @@ from clinic_client.models.scheduling import (
     LocationRead,
     NextSlotsRead,
     RescheduleRequest,
+    SeriesBooked,
+    SeriesCreate,
     TherapistWeekRead,
     TimeOffCreate,
     TimeOffRead,
@@ -144,6 +147,14 @@ class Appointments(Area):
     ) -> AppointmentBooked:
         """Book a visit (safe to retry); a clash is a `Conflict` naming the other one."""
 
+    @SCHEDULING.post("/v1/appointments/series")
+    def book_series(
+        self, series: SeriesCreate, *, idempotency_key: str | None = None
+    ) -> SeriesBooked:
+        """Book a series from a plan or by weekdays (safe to retry). All or nothing unless
+        `partial`: a `Conflict` whose `extensions["failures"]` lists each failing date with
+        the free slots nearest it."""
+
     @SCHEDULING.get("/v1/appointments")
     def list(
         self,
@@ -173,8 +184,9 @@ class Appointments(Area):
         """Move a booked visit to another start (or therapist, or room)."""
 
     @SCHEDULING.post("/v1/appointments/{appointment_id}/cancel")
-    def cancel(self, appointment_id: UUID, reason: CancelRequest) -> AppointmentRead:
-        """Cancel a visit, saying why (inside 24 hours it counts as late)."""
+    def cancel(self, appointment_id: UUID, reason: CancelRequest) -> AppointmentCancelled:
+        """Cancel a visit, saying why (inside 24 hours it counts as late); with
+        `scope="following"` or `"all"`, the rest of its series too."""
 
     @SCHEDULING.post("/v1/appointments/{appointment_id}/check-in")
     def check_in(self, appointment_id: UUID) -> AppointmentRead:

@@ -1,10 +1,65 @@
 # Generated from the scheduling service's OpenAPI by `make client-code` (ops/client_code.py): do not edit.
 from __future__ import annotations
 
+from datetime import date as date_aliased
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+
+class AppointmentCancelled(BaseModel):
+    """
+    The appointment cancelled, and the other visits of its series cancelled with it.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    id: Annotated[UUID, Field(title="Id")]
+    patient_id: Annotated[UUID, Field(title="Patient Id")]
+    therapist_id: Annotated[UUID, Field(title="Therapist Id")]
+    location: Annotated[str, Field(title="Location")]
+    room: Annotated[str | None, Field(title="Room")]
+    type: Annotated[str, Field(title="Type")]
+    duration_minutes: Annotated[int, Field(title="Duration Minutes")]
+    start: Annotated[
+        AwareDatetime, Field(description="On the clinic's clock, with its offset.", title="Start")
+    ]
+    end: Annotated[AwareDatetime, Field(title="End")]
+    status: Annotated[
+        str,
+        Field(
+            description="`booked`, `checked_in`, `completed`, `no_show` or `cancelled`.",
+            title="Status",
+        ),
+    ]
+    moves: Annotated[
+        list[str],
+        Field(
+            description="The moves its status allows now (`check-in`, `cancel`, ...); each is a POST to `/v1/appointments/{id}/<move>`.",
+            title="Moves",
+        ),
+    ]
+    plan_id: Annotated[UUID | None, Field(title="Plan Id")]
+    series_id: Annotated[UUID | None, Field(title="Series Id")]
+    cancel_reason: Annotated[str | None, Field(title="Cancel Reason")]
+    cancelled_at: Annotated[AwareDatetime | None, Field(title="Cancelled At")]
+    late_cancellation: Annotated[
+        bool,
+        Field(description="Cancelled less than 24 hours before start.", title="Late Cancellation"),
+    ]
+    version: Annotated[int, Field(description="Sent as the ETag.", title="Version")]
+    created_by: Annotated[UUID, Field(title="Created By")]
+    created_at: Annotated[AwareDatetime, Field(title="Created At")]
+    updated_at: Annotated[AwareDatetime, Field(title="Updated At")]
+    also_cancelled: Annotated[
+        list[UUID],
+        Field(
+            description="The ids of the other visits of the series the scope took, by start.",
+            title="Also Cancelled",
+        ),
+    ]
 
 
 class AppointmentCreate(BaseModel):
@@ -264,6 +319,13 @@ class CancelRequest(BaseModel):
         populate_by_name=True,
     )
     reason: Annotated[str, Field(examples=["Patient has the flu"], title="Reason")]
+    scope: Annotated[
+        Literal["this", "following", "all"] | None,
+        Field(
+            description="For a visit of a series: `this` visit only; `following`: this one and the later booked visits of its series; `all`: every booked visit of its series not yet begun. A patient's series-wide cancel is refused whole (409) when any of those visits starts within 24 hours.",
+            title="Scope",
+        ),
+    ] = "this"
 
 
 class Health(BaseModel):
@@ -406,6 +468,77 @@ class RescheduleRequest(BaseModel):
     room: Annotated[
         str | None, Field(description="Absent: the same room; null: none.", title="Room")
     ] = None
+
+
+class SeriesCreate(BaseModel):
+    """
+    Visits on `weekdays` at `time` on the clinic's clock, from `first_date` on: `count` of
+    them, or up to `last_date` (one of the two; with a `plan_id` and neither, the plan's
+    visits a week times its weeks).
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+        populate_by_name=True,
+    )
+    patient_id: Annotated[UUID, Field(title="Patient Id")]
+    therapist_id: Annotated[
+        UUID, Field(description="A therapist's user id (`GET /v1/users/me`).", title="Therapist Id")
+    ]
+    location: Annotated[str, Field(examples=["gaithersburg"], title="Location")]
+    type: Annotated[
+        str,
+        Field(
+            description="An appointment type's slug: `evaluation`, `treatment`, `re-evaluation`.",
+            examples=["treatment"],
+            title="Type",
+        ),
+    ]
+    weekdays: Annotated[
+        list[int],
+        Field(
+            description="The days of the week, each once: 0 is Monday, 6 is Sunday.",
+            examples=[[0, 3]],
+            title="Weekdays",
+        ),
+    ]
+    time: Annotated[
+        str,
+        Field(
+            description="When each visit starts on the clinic's clock, HH:MM, on its grid. On a day the clock skips it (spring forward) that visit fails; on a day it reads it twice (fall back), the first.",
+            examples=["09:00"],
+            title="Time",
+        ),
+    ]
+    first_date: Annotated[
+        date_aliased,
+        Field(description="The first date the series may take, local.", title="First Date"),
+    ]
+    count: Annotated[int | None, Field(description="How many visits, 1 to 100.", title="Count")] = (
+        None
+    )
+    last_date: Annotated[
+        date_aliased | None,
+        Field(
+            description="The last date the series may take, at most a year after `first_date` and at most 100 visits in between.",
+            title="Last Date",
+        ),
+    ] = None
+    plan_id: Annotated[
+        UUID | None,
+        Field(
+            description="The plan of care the visits belong to: each must fall in its certification period and (with an authorization) have a visit left for it.",
+            title="Plan Id",
+        ),
+    ] = None
+    partial: Annotated[
+        bool | None,
+        Field(
+            description="false: all or nothing (a date that fails books none). true: book the dates that fit and report the others.",
+            title="Partial",
+        ),
+    ] = False
+    room: Annotated[str | None, Field(title="Room")] = None
 
 
 class SlotRead(BaseModel):
@@ -656,3 +789,58 @@ class PageTimeOffRead(BaseModel):
     )
     items: Annotated[list[TimeOffRead], Field(title="Items")]
     next_cursor: Annotated[str | None, Field(title="Next Cursor")] = None
+
+
+class SeriesFailure(BaseModel):
+    """
+    A date of the series that could not be booked, why, and what is free near it.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    date: Annotated[date_aliased, Field(title="Date")]
+    start: Annotated[
+        AwareDatetime,
+        Field(description="The start asked for, on the clinic's clock.", title="Start"),
+    ]
+    status: Annotated[
+        int, Field(description="What booking this visit alone would have answered.", title="Status")
+    ]
+    type: Annotated[
+        str,
+        Field(description="The problem type booking it alone would have answered.", title="Type"),
+    ]
+    reason: Annotated[str, Field(title="Reason")]
+    clashes_with: Annotated[
+        UUID | None,
+        Field(
+            description="The appointment (or time off) that holds the time.", title="Clashes With"
+        ),
+    ] = None
+    alternatives: Annotated[
+        list[SlotRead],
+        Field(
+            description="Up to three free slots of the same therapist, clinic and kind of visit nearest the start asked for, within seven days of it.",
+            title="Alternatives",
+        ),
+    ]
+
+
+class SeriesBooked(BaseModel):
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    series_id: Annotated[
+        UUID, Field(description="Shared by every visit of the series.", title="Series Id")
+    ]
+    booked: Annotated[
+        list[AppointmentBooked], Field(description="The visits booked, by start.", title="Booked")
+    ]
+    failures: Annotated[
+        list[SeriesFailure],
+        Field(
+            description="With `partial`: the dates not booked (empty when all were).",
+            title="Failures",
+        ),
+    ]

@@ -32,7 +32,9 @@ def check_plan(
     return warnings + _progress_report(plan, booked=booked)
 
 
-def _check_cover(plan: PlanRef, *, patient_id: uuid.UUID, visit_date: date) -> None:
+def check_plan_open(plan: PlanRef, *, patient_id: uuid.UUID) -> None:
+    """409 unless visits may be booked on the plan for this patient at all, whatever the
+    date: a series asks once, before its dates."""
     if plan.patient_id != patient_id:
         raise Conflict("This plan of care is another patient's.")
     if plan.status != "active":
@@ -40,6 +42,22 @@ def _check_cover(plan: PlanRef, *, patient_id: uuid.UUID, visit_date: date) -> N
             f"The plan of care is {plan.status.replace('_', ' ')}: visits are booked on an "
             "active plan."
         )
+
+
+def plan_dates(plan: PlanRef) -> tuple[date, date]:
+    """The dates the plan covers: its certification period, within the authorization's
+    dates when it has them."""
+    first, last = plan.certification_start, plan.certification_end
+    authorization = plan.authorization
+    if authorization is not None and authorization.valid_from is not None:
+        first = max(first, authorization.valid_from)
+    if authorization is not None and authorization.valid_until is not None:
+        last = min(last, authorization.valid_until)
+    return first, last
+
+
+def _check_cover(plan: PlanRef, *, patient_id: uuid.UUID, visit_date: date) -> None:
+    check_plan_open(plan, patient_id=patient_id)
     start, end = plan.certification_start, plan.certification_end
     if not start <= visit_date <= end:
         raise Conflict(

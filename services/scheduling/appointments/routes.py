@@ -1,10 +1,13 @@
-"""HTTP routes of appointments: book, read, list (the day sheet), a patient's own, and the
-moves (reschedule, cancel, check in, no-show, complete, undo a completion)."""
+"""HTTP routes of appointments: book (one visit or a series), read, list (the day sheet), a
+patient's own, and the moves (reschedule, cancel, check in, no-show, complete, undo a
+completion)."""
 
 import uuid
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.common import idempotency
 from services.common.audit import OriginDep
@@ -17,7 +20,7 @@ from services.common.pagination import CursorQuery, LimitQuery, Page
 from services.common.preconditions import answers_with_etag, created_headers, with_etag
 from services.common.schemas import IsoDate
 from services.scheduling import audit
-from services.scheduling.appointments import marks, reads, service
+from services.scheduling.appointments import marks, reads, series, service
 from services.scheduling.appointments.access import (
     Subject,
     reachable_appointment,
@@ -26,11 +29,14 @@ from services.scheduling.appointments.access import (
 )
 from services.scheduling.appointments.schemas import (
     AppointmentBooked,
+    AppointmentCancelled,
     AppointmentCreate,
     AppointmentList,
     AppointmentRead,
     CancelRequest,
     RescheduleRequest,
+    SeriesBooked,
+    SeriesCreate,
 )
 from services.scheduling.clients import PatientsDep, PlansDep
 from services.scheduling.models import IdempotencyKey
@@ -78,6 +84,7 @@ async def book_appointment(
     subject = Subject(patient_id=data.patient_id)
     with refusals_audited("appointment.book", caller=caller, origin=origin, subject=subject):
         await service.confirm_patient(patients, data.patient_id)
+        await service.confirm_therapist(patients, data.therapist_id)
         plan = await service.plan_facts(plans, data.plan_id, caller=caller)
         key = await idempotency.claim(
             session,
@@ -103,6 +110,59 @@ async def book_appointment(
     body = await reads.booked_read(session, appointment, warnings)
     headers = created_headers(f"/v1/appointments/{appointment.id}", appointment)
     return await key.answer(201, body, headers=headers)
+
+
+@appointments_router.post(
+    "/series",
+    response_model=SeriesBooked,
+    status_code=status.HTTP_201_CREATED,
+    responses=problem_responses(403, 404, 409, 502, 503),
+)
+async def book_series(
+    data: SeriesCreate,
+    request: Request,
+    caller: Desk,
+    session: SessionDep,
+    patients: PatientsDep,
+    plans: PlansDep,
+    origin: OriginDep,
+    booking_rules: RulesDep,
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> Any:
+    """Book a series of visits (front desk, admins): on the weekdays at one time of the
+    clinic's clock from `first_date`, `count` of them or up to `last_date` (with a `plan_id`
+    and neither, the plan's visits a week times its weeks). Each visit is checked as a single
+    booking. All or nothing: 409 lists each failing date with why and the three free slots
+    nearest it; with `partial`, books what fits and lists the rest. Safe to retry with an
+    Idempotency-Key."""
+    subject = Subject(patient_id=data.patient_id)
+    with refusals_audited("appointment.book_series", caller=caller, origin=origin, subject=subject):
+        series.check_request(data)
+        await service.confirm_patient(patients, data.patient_id)
+        await service.confirm_therapist(patients, data.therapist_id)
+        plan = await service.plan_facts(plans, data.plan_id, caller=caller)
+        key = await idempotency.claim(
+            session,
+            IdempotencyKey,
+            key=idempotency_key,
+            caller=str(caller.user_id),
+            request=request,
+        )
+        if key.replay is not None:  # the stored answer shows the series again: audited
+            replayed = SeriesBooked.model_validate_json(key.replay.body)
+            await audit.record_replay(
+                session,
+                of="appointment.book_series",
+                caller=caller,
+                origin=origin,
+                patient_id=data.patient_id,
+                entity=(series.SERIES, replayed.series_id),
+            )
+            return key.replay
+        booked = await series.book_series(
+            session, data=data, plan=plan, rules=booking_rules, caller=caller, origin=origin
+        )
+    return await key.answer(201, booked)
 
 
 @appointments_router.get("", response_model=AppointmentList, responses=problem_responses(403))
@@ -154,7 +214,7 @@ async def list_appointments(
 
 
 @appointments_router.get(
-    "/{appointment_id}",
+    "/{appointment_id:uuid}",  # only an id: `/series` is another route's path, POST only
     response_model=AppointmentRead,
     responses=answers_with_etag() | problem_responses(403, 404),
 )
@@ -198,6 +258,8 @@ async def reschedule_appointment(
     current = await staff_snapshot(own, appointment_id, caller=caller, origin=origin, action=action)
     with refusals_audited(action, caller=caller, origin=origin, subject=Subject.of(current)):
         await service.confirm_patient(patients, current.patient_id)
+        if data.therapist_id is not None and data.therapist_id != current.therapist_id:
+            await service.confirm_therapist(patients, data.therapist_id)
         plan = await service.plan_facts(plans, current.plan_id, caller=caller)
         appointment, warnings = await service.reschedule_appointment(
             session,
@@ -213,7 +275,7 @@ async def reschedule_appointment(
 
 @appointments_router.post(
     "/{appointment_id}/cancel",
-    response_model=AppointmentRead,
+    response_model=AppointmentCancelled,
     responses=answers_with_etag() | problem_responses(403, 404, 409),
 )
 async def cancel_appointment(
@@ -225,96 +287,90 @@ async def cancel_appointment(
     origin: OriginDep,
 ) -> Any:
     """Cancel a booked visit, with a reason (front desk, admins; a patient their own, not
-    within 24 hours of its start). Less than 24 hours ahead it is recorded as late."""
-    appointment = await marks.cancel_appointment(
+    within 24 hours of its start). Less than 24 hours ahead it is recorded as late. With a
+    `scope`, the later visits of its series too (`following`) or all not yet begun (`all`)."""
+    appointment, *others = await marks.cancel_appointment(
         session,
         appointment_id=appointment_id,
-        reason=data.reason,
+        data=data,
         now=utcnow(),
         caller=caller,
         origin=origin,
     )
-    return with_etag(response, await reads.answer(session, appointment))
+    read = await reads.answer(session, appointment)
+    cancelled = AppointmentCancelled(**dict(read), also_cancelled=[a.id for a in others])
+    return with_etag(response, cancelled)
 
 
-async def _mark(
-    move: str,
+@dataclass(frozen=True, slots=True)
+class VisitMark:
+    """What every mark of one visit needs: the visit, who marks it, and the response that
+    carries the new ETag."""
+
+    appointment_id: uuid.UUID
+    response: Response
+    caller: Caller
+    session: AsyncSession
+    origin: audit.Origin
+
+    async def to(self, move: str) -> AppointmentRead:
+        appointment = await marks.mark_visit(
+            self.session,
+            appointment_id=self.appointment_id,
+            move=move,
+            now=utcnow(),
+            caller=self.caller,
+            origin=self.origin,
+        )
+        return with_etag(self.response, await reads.answer(self.session, appointment))
+
+
+async def visit_mark(
     appointment_id: uuid.UUID,
     response: Response,
-    caller: Caller,
+    caller: Marker,
     session: SessionDep,
-    origin: audit.Origin,
-) -> AppointmentRead:
-    appointment = await marks.mark_visit(
-        session,
-        appointment_id=appointment_id,
-        move=move,
-        now=utcnow(),
-        caller=caller,
-        origin=origin,
-    )
-    return with_etag(response, await reads.answer(session, appointment))
+    origin: OriginDep,
+) -> VisitMark:
+    return VisitMark(appointment_id, response, caller, session, origin)
 
 
+VisitMarkDep = Annotated[VisitMark, Depends(visit_mark)]
 MARKED = answers_with_etag() | problem_responses(403, 404, 409)
 
 
 @appointments_router.post(
     "/{appointment_id}/check-in", response_model=AppointmentRead, responses=MARKED
 )
-async def check_in(
-    appointment_id: uuid.UUID,
-    response: Response,
-    caller: Marker,
-    session: SessionDep,
-    origin: OriginDep,
-) -> Any:
+async def check_in(mark: VisitMarkDep) -> Any:
     """The patient has arrived (front desk, admins; a therapist for their own visits)."""
-    return await _mark("check-in", appointment_id, response, caller, session, origin)
+    return await mark.to("check-in")
 
 
 @appointments_router.post(
     "/{appointment_id}/no-show", response_model=AppointmentRead, responses=MARKED
 )
-async def record_no_show(
-    appointment_id: uuid.UUID,
-    response: Response,
-    caller: Marker,
-    session: SessionDep,
-    origin: OriginDep,
-) -> Any:
+async def record_no_show(mark: VisitMarkDep) -> Any:
     """The patient did not come (once the visit's start has passed). The time is free again."""
-    return await _mark("no-show", appointment_id, response, caller, session, origin)
+    return await mark.to("no-show")
 
 
 @appointments_router.post(
     "/{appointment_id}/complete", response_model=AppointmentRead, responses=MARKED
 )
-async def complete_visit(
-    appointment_id: uuid.UUID,
-    response: Response,
-    caller: Marker,
-    session: SessionDep,
-    origin: OriginDep,
-) -> Any:
+async def complete_visit(mark: VisitMarkDep) -> Any:
     """The visit took place (a checked-in visit, once begun). A plan's visit counts on the
     plan: the plans service is told, now or as soon as it answers."""
-    return await _mark("complete", appointment_id, response, caller, session, origin)
+    return await mark.to("complete")
 
 
 @appointments_router.post(
     "/{appointment_id}/undo-completion", response_model=AppointmentRead, responses=MARKED
 )
-async def undo_completion(
-    appointment_id: uuid.UUID,
-    response: Response,
-    caller: Marker,
-    session: SessionDep,
-    origin: OriginDep,
-) -> Any:
+async def undo_completion(mark: VisitMarkDep) -> Any:
     """Take back a completion marked by mistake: the visit is checked in again, and a plan's
     visit no longer counts on the plan."""
-    return await _mark("undo-completion", appointment_id, response, caller, session, origin)
+    return await mark.to("undo-completion")
 
 
 @me_router.get("", response_model=Page[AppointmentRead], responses=problem_responses(403))

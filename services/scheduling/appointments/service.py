@@ -2,16 +2,18 @@
 session commits.
 
 Other services are asked first, before the unit of work begins, so no transaction waits on
-the network: the patients service that the patient exists and is active (as this service:
-an admin who books cannot read patient records), the plans service for the plan's facts
+the network: the patients service that the patient exists and is active and that the
+therapist is an active therapist's account (as this service: an admin who books cannot read
+patient records), the plans service for the plan's facts
 (with the caller's token). Either one down or slow: 503 with Retry-After, nothing written.
 
-Then, in one transaction: the clinic and the kind of visit, the start (future, on the grid,
-a wall time that exists), the room; the schedule locks of the therapist, patient and room
-(`lock_visit_schedules`); the clinic's opening hours, the therapist's hours and time off;
+Then, in one transaction: the clinic and the kind of visit; the schedule locks of the
+therapist, patient and room (`lock_visit_schedules`); the start (future, on the grid, a wall
+time that exists), the room, the clinic's opening hours, the therapist's hours and time off,
 the plan's rules with the visits already booked on it; and the write, which the exclusion
-constraints accept or refuse (409 naming the clash). A reschedule moves the row in place, so
-the old time is freed only when the new one is taken.
+constraints accept or refuse (409 naming the clash). `book_visit` is that check and write of
+one visit: a booking makes one call of it, a series one per occurrence (`series.py`). A
+reschedule moves the row in place, so the old time is freed only when the new one is taken.
 """
 
 import uuid
@@ -43,6 +45,7 @@ from services.scheduling.locks import lock_visit_schedules
 from services.scheduling.models import Appointment, AppointmentType, Location, VisitOutcomeOutbox
 
 PATIENT_NOT_FOUND = "No patient with this id."
+NOT_A_THERAPIST = "No therapist has this id: visits are booked with a therapist's account."
 CHANGED_MEANWHILE = "The appointment changed while the move was checked; read it and try again."
 
 
@@ -56,7 +59,8 @@ class Rules:
 
 @dataclass(frozen=True, slots=True)
 class Visit:
-    """A visit to write: who, where, when; `appointment_id` when it moves an existing one."""
+    """A visit to write: who, where, when; `appointment_id` when it moves an existing one,
+    `series_id` when it is one of a series."""
 
     patient_id: uuid.UUID
     therapist_id: uuid.UUID
@@ -65,6 +69,7 @@ class Visit:
     when: Interval
     plan: PlanRef | None
     appointment_id: uuid.UUID | None = None
+    series_id: uuid.UUID | None = None
 
     @property
     def zone(self) -> ZoneInfo:
@@ -81,6 +86,17 @@ async def confirm_patient(patients: PatientsClient, patient_id: uuid.UUID) -> No
     if found.status != "active":
         raise InvalidInput(
             "The patient is archived: archived patients are not booked.", field="body.patient_id"
+        )
+
+
+async def confirm_therapist(patients: PatientsClient, therapist_id: uuid.UUID) -> None:
+    found = await patients.account_status(therapist_id)
+    if found is None or found.role != "therapist":
+        raise InvalidInput(NOT_A_THERAPIST, field="body.therapist_id")
+    if not found.active:
+        raise InvalidInput(
+            "The therapist's account is disabled: no visit is booked with them.",
+            field="body.therapist_id",
         )
 
 
@@ -107,35 +123,50 @@ async def book_appointment(
     caller: Caller,
     origin: audit.Origin,
 ) -> tuple[Appointment, list[BookingWarning]]:
-    clinic = await _clinic(session, data.location)
-    kind = await _kind(session, data.type)
+    clinic = await clinic_of(session, data.location)
+    kind = await kind_of(session, data.type)
     when = Interval(data.start, data.start + timedelta(minutes=kind.duration_minutes))
     visit = Visit(data.patient_id, data.therapist_id, clinic, data.room, when, plan)
+    await lock_schedules(session, visit)
+    return await book_visit(session, visit, kind, rules=rules, caller=caller, origin=origin)
+
+
+async def book_visit(
+    session: AsyncSession,
+    visit: Visit,
+    kind: AppointmentType,
+    *,
+    rules: Rules,
+    caller: Caller,
+    origin: audit.Origin,
+) -> tuple[Appointment, list[BookingWarning]]:
+    """Check one visit and write it, under the schedule locks the caller holds: a booking,
+    or one occurrence of a series (each checked exactly as a booking is)."""
     warnings = await _check_visit(session, visit, rules)
     appointment = Appointment(
-        patient_id=data.patient_id,
-        therapist_id=data.therapist_id,
-        location=clinic.slug,
-        room=data.room,
+        patient_id=visit.patient_id,
+        therapist_id=visit.therapist_id,
+        location=visit.clinic.slug,
+        room=visit.room,
         appointment_type=kind.slug,
         duration_minutes=kind.duration_minutes,
-        starts_at=when.start,
-        ends_at=when.end,
-        plan_id=data.plan_id,
+        starts_at=visit.when.start,
+        ends_at=visit.when.end,
+        plan_id=visit.plan.id if visit.plan else None,
+        series_id=visit.series_id,
         created_by=caller.user_id,
     )
     await hold_time(session, appointment, zone=visit.zone)
-    await record_event(session, "appointment.book", appointment, caller=caller, origin=origin)
+    detail = {"series_id": str(visit.series_id)} if visit.series_id else None
+    await record_event(
+        session, "appointment.book", appointment, caller=caller, origin=origin, detail=detail
+    )
     return appointment, warnings
 
 
-async def _check_visit(session: AsyncSession, visit: Visit, rules: Rules) -> list[BookingWarning]:
-    """Every rule but the clash itself; the checks that read schedules run under their locks."""
-    times.check_start(
-        visit.when.start, zone=visit.zone, now=rules.now, step_minutes=rules.step_minutes
-    )
-    times.check_room(visit.clinic, visit.room)
-    times.check_opening_hours(visit.clinic, visit.when)
+async def lock_schedules(session: AsyncSession, visit: Visit) -> None:
+    """The visit's schedule locks (therapist, patient, room), held to the end of the
+    transaction: the checks that read those schedules, and the write, run under them."""
     await lock_visit_schedules(
         session,
         therapist_id=visit.therapist_id,
@@ -143,6 +174,15 @@ async def _check_visit(session: AsyncSession, visit: Visit, rules: Rules) -> lis
         location=visit.clinic.slug,
         room=visit.room,
     )
+
+
+async def _check_visit(session: AsyncSession, visit: Visit, rules: Rules) -> list[BookingWarning]:
+    """Every rule but the clash itself (the schedule locks held)."""
+    times.check_start(
+        visit.when.start, zone=visit.zone, now=rules.now, step_minutes=rules.step_minutes
+    )
+    times.check_room(visit.clinic, visit.room)
+    times.check_opening_hours(visit.clinic, visit.when)
     await times.check_therapist_hours(session, visit.clinic, visit.therapist_id, visit.when)
     await times.check_time_off(session, visit.therapist_id, visit.when)
     if visit.plan is None:
@@ -189,11 +229,12 @@ async def reschedule_appointment(
     """Move a booked appointment (as read before the other services were asked) to the
     new time; 409 if it changed meanwhile or the new time clashes."""
     check_move(appointment, "reschedule")
-    clinic = await _clinic(session, appointment.location)
+    clinic = await clinic_of(session, appointment.location)
     therapist_id = data.therapist_id or appointment.therapist_id
     room = data.room if "room" in data.model_fields_set else appointment.room
     when = Interval(data.start, data.start + timedelta(minutes=appointment.duration_minutes))
     visit = Visit(appointment.patient_id, therapist_id, clinic, room, when, plan, appointment.id)
+    await lock_schedules(session, visit)
     warnings = await _check_visit(session, visit, rules)
     locked = await _as_read(session, appointment)
     detail = {"from": locked.starts_at.isoformat(), "to": when.start.isoformat()}
@@ -226,14 +267,14 @@ def _moved(visit: Visit, version: int) -> dict[str, object]:
 # -- shared -------------------------------------------------------------------------------------
 
 
-async def _clinic(session: AsyncSession, slug: str) -> Location:
+async def clinic_of(session: AsyncSession, slug: str) -> Location:
     found = (await session.exec(select(Location).where(col(Location.slug) == slug))).first()
     if found is None:
         raise InvalidInput(f"No clinic has the slug {slug!r}.", field="body.location")
     return found
 
 
-async def _kind(session: AsyncSession, slug: str) -> AppointmentType:
+async def kind_of(session: AsyncSession, slug: str) -> AppointmentType:
     statement = select(AppointmentType).where(col(AppointmentType.slug) == slug)
     found = (await session.exec(statement)).first()
     if found is None:
