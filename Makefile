@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint format lock bench schemathesis clean-data
+.PHONY: run test install lint format lock bench schemathesis clean-data client-code
 
 run: $(STAMP)
 	$(BIN)/python -m ops.run
@@ -20,10 +20,10 @@ schemathesis: $(STAMP)
 	CLINIC_SCHEMATHESIS_EXAMPLES=200 $(BIN)/python -m pytest tests/test_schemathesis.py
 
 # Reinstall whenever the pins or the project metadata change.
-$(STAMP): requirements.lock requirements-dev.lock pyproject.toml
+$(STAMP): requirements.lock requirements-dev.lock pyproject.toml client/pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.lock
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e . -e ./client
 	touch $(STAMP)
 
 lint: $(STAMP)
@@ -41,6 +41,11 @@ lock:
 	/tmp/clinic-lock/bin/pip freeze --all --exclude pip --exclude setuptools > requirements.lock
 	/tmp/clinic-lock/bin/pip install --quiet -r requirements-dev.txt
 	/tmp/clinic-lock/bin/pip freeze --all --exclude pip --exclude setuptools > requirements-dev.lock
+
+# The API client's generated code (client/README.md): its models, from the services' OpenAPI
+# documents, and its blocking half, from the async one. The suite fails while they are stale.
+client-code: $(STAMP)
+	$(BIN)/python -m ops.client_code
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

@@ -1,0 +1,174 @@
+"""The scheduling service: clinics, appointment types, therapists' hours and time off,
+availability, and appointments.
+
+A patient's own appointments are under `client.me`.
+"""
+
+from collections.abc import AsyncIterator
+from datetime import date, datetime
+from typing import Literal
+from uuid import UUID
+
+from clinic_client._async.engine import AsyncArea
+from clinic_client.models.scheduling import (
+    AppointmentBooked,
+    AppointmentCreate,
+    AppointmentRead,
+    AppointmentTypeCreate,
+    AppointmentTypeRead,
+    AppointmentTypeUpdate,
+    AvailabilityRead,
+    CancelRequest,
+    HoursEntry,
+    LocationRead,
+    NextSlotsRead,
+    RescheduleRequest,
+    TherapistWeekRead,
+    TimeOffCreate,
+    TimeOffRead,
+)
+from clinic_client.operations import SCHEDULING
+
+AppointmentStatus = Literal["booked", "checked_in", "completed", "no_show", "cancelled"]
+
+
+class AsyncLocations(AsyncArea):
+    """The clinics: Gaithersburg, Frederick, Columbia."""
+
+    @SCHEDULING.get("/v1/locations")
+    def list(self) -> AsyncIterator[LocationRead]:
+        """Every clinic, with its address, time zone, opening hours and rooms."""
+
+    @SCHEDULING.get("/v1/locations/{slug}")
+    async def read(self, slug: str) -> LocationRead:
+        """One clinic, `columbia` say."""
+
+
+class AsyncAppointmentTypes(AsyncArea):
+    """Kinds of visit: evaluation, treatment, re-evaluation; their length and code."""
+
+    @SCHEDULING.get("/v1/appointment-types")
+    def list(self) -> AsyncIterator[AppointmentTypeRead]:
+        """Every appointment type."""
+
+    @SCHEDULING.post("/v1/appointment-types")
+    async def create(self, appointment_type: AppointmentTypeCreate) -> AppointmentTypeRead:
+        """Add an appointment type (admins)."""
+
+    @SCHEDULING.get("/v1/appointment-types/{type_slug}")
+    async def read(self, type_slug: str) -> AppointmentTypeRead:
+        """One appointment type."""
+
+    @SCHEDULING.patch("/v1/appointment-types/{type_slug}")
+    async def update(
+        self, type_slug: str, change: AppointmentTypeUpdate, *, if_match: int | str
+    ) -> AppointmentTypeRead:
+        """Change an appointment type (admins); `if_match`: the `version` you read."""
+
+
+class AsyncTherapists(AsyncArea):
+    """Therapists' weekly hours and time off (by the therapist's user id)."""
+
+    @SCHEDULING.get("/v1/therapists/{therapist_id}/hours")
+    async def hours(self, therapist_id: UUID) -> TherapistWeekRead:
+        """The therapist's weekly hours at each clinic, in the clinic's local time."""
+
+    @SCHEDULING.put("/v1/therapists/{therapist_id}/hours")
+    async def set_hours(self, therapist_id: UUID, hours: list[HoursEntry]) -> TherapistWeekRead:
+        """Replace the therapist's whole week (admins)."""
+
+    @SCHEDULING.post("/v1/therapists/{therapist_id}/time-off")
+    async def add_time_off(self, therapist_id: UUID, time_off: TimeOffCreate) -> TimeOffRead:
+        """Block a time: no slot is offered in it."""
+
+    @SCHEDULING.get("/v1/therapists/{therapist_id}/time-off")
+    def time_off(
+        self, therapist_id: UUID, page_size: int | None = None
+    ) -> AsyncIterator[TimeOffRead]:
+        """The therapist's time off."""
+
+    @SCHEDULING.delete("/v1/therapists/{therapist_id}/time-off/{time_off_id}")
+    async def remove_time_off(self, therapist_id: UUID, time_off_id: UUID) -> None:
+        """Give a blocked time back."""
+
+
+class AsyncAvailability(AsyncArea):
+    """Free slots, in each clinic's local time."""
+
+    @SCHEDULING.get("/v1/availability")
+    async def slots(
+        self,
+        location: str,
+        type: str,
+        from_: date,
+        to: date,
+        *,
+        therapist_id: UUID | None = None,
+    ) -> AvailabilityRead:
+        """The free slots of one appointment type at one clinic between two local dates."""
+
+    @SCHEDULING.get("/v1/availability/next")
+    async def next(
+        self,
+        type: str,
+        *,
+        after: datetime | None = None,
+        locations: list[str] | None = None,
+        therapist_id: UUID | None = None,
+        limit: int | None = None,
+    ) -> NextSlotsRead:
+        """The next free slots across clinics (all of them unless `locations` says)."""
+
+
+class AsyncAppointments(AsyncArea):
+    """Book, move and cancel appointments; the day sheet: check in, no-show, complete."""
+
+    @SCHEDULING.post("/v1/appointments")
+    async def book(
+        self, appointment: AppointmentCreate, *, idempotency_key: str | None = None
+    ) -> AppointmentBooked:
+        """Book a visit (safe to retry); a clash is a `Conflict` naming the other one."""
+
+    @SCHEDULING.get("/v1/appointments")
+    def list(
+        self,
+        *,
+        location: str | None = None,
+        date: date | None = None,
+        from_: date | None = None,
+        to: date | None = None,
+        therapist_id: UUID | None = None,
+        patient_id: UUID | None = None,
+        status: AppointmentStatus | None = None,
+        page_size: int | None = None,
+    ) -> AsyncIterator[AppointmentRead]:
+        """Appointments by clinic, dates, therapist, patient or status; `location` with
+        `date` is that clinic's day sheet."""
+
+    @SCHEDULING.get("/v1/appointments/{appointment_id}")
+    async def read(self, appointment_id: UUID) -> AppointmentRead:
+        """One appointment."""
+
+    @SCHEDULING.post("/v1/appointments/{appointment_id}/reschedule")
+    async def reschedule(self, appointment_id: UUID, move: RescheduleRequest) -> AppointmentBooked:
+        """Move a booked visit to another start (or therapist, or room)."""
+
+    @SCHEDULING.post("/v1/appointments/{appointment_id}/cancel")
+    async def cancel(self, appointment_id: UUID, reason: CancelRequest) -> AppointmentRead:
+        """Cancel a visit, saying why (inside 24 hours it counts as late)."""
+
+    @SCHEDULING.post("/v1/appointments/{appointment_id}/check-in")
+    async def check_in(self, appointment_id: UUID) -> AppointmentRead:
+        """The patient has arrived."""
+
+    @SCHEDULING.post("/v1/appointments/{appointment_id}/no-show")
+    async def no_show(self, appointment_id: UUID) -> AppointmentRead:
+        """The patient did not come."""
+
+    @SCHEDULING.post("/v1/appointments/{appointment_id}/complete")
+    async def complete(self, appointment_id: UUID) -> AppointmentRead:
+        """The visit took place (reported to the plan it belongs to)."""
+
+    @SCHEDULING.post("/v1/appointments/{appointment_id}/undo-completion")
+    async def undo_completion(self, appointment_id: UUID) -> AppointmentRead:
+        """Take back a completion recorded by mistake."""
