@@ -39,13 +39,18 @@ class Stack:
     ports: dict[str, int]
     db_port: int
     password: str
+    # A server of the caller's (the test suite's) instead of an embedded one of its own.
+    database_url: str | None = None
     output: list[str] = field(default_factory=list)
 
     def url(self, service: str) -> str:
         return f"http://127.0.0.1:{self.ports[service]}"
 
     def database_dsn(self) -> str:
-        """The embedded PostgreSQL of this stack (ops.run keeps it in <data>/postgres)."""
+        """The stack's database: the one given, or the embedded PostgreSQL that ops.run keeps
+        in <data>/postgres."""
+        if self.database_url is not None:
+            return self.database_url
         password = quote((self.data_dir / "postgres" / "password").read_text().strip(), safe="")
         return f"postgresql://{DB_USER}:{password}@127.0.0.1:{self.db_port}/{DB_NAME}"
 
@@ -74,7 +79,10 @@ def _launch(stack: Stack, root: Path) -> subprocess.Popen[str]:
         "CLINIC_EMBEDDED_DB_PORT": str(stack.db_port),
         "CLINIC_DEMO_PASSWORD": stack.password,
     }
-    env.pop("DATABASE_URL", None)  # always the throwaway embedded database
+    for variable in ("DATABASE_URL", "CLINIC_DATABASE_URL"):
+        env.pop(variable, None)  # never a developer's database
+    if stack.database_url is not None:
+        env["DATABASE_URL"] = stack.database_url
     return subprocess.Popen(
         [sys.executable, "-m", "ops.run"],
         cwd=root,  # `python -m` puts this first on sys.path, so its ops/ and services/ run
@@ -150,8 +158,11 @@ def running_stack(
     stop_timeout: float = 60,
     *,
     prefix: str = "clinic-stack-",
+    database_url: str | None = None,
 ) -> Iterator[Stack]:
-    """Start `ops.run` in a temp folder; always stop it (SIGINT) and delete the folder."""
+    """Start `ops.run` in a temp folder; always stop it (SIGINT) and delete the folder.
+    `database_url`: an existing database to migrate, seed and use (default: a throwaway
+    embedded PostgreSQL server of its own, in the folder)."""
     data_dir = Path(tempfile.mkdtemp(prefix=prefix))
     *service_ports, db_port = free_ports(len(SERVICE_NAMES) + 1)
     stack = Stack(
@@ -159,6 +170,7 @@ def running_stack(
         ports=dict(zip(SERVICE_NAMES, service_ports, strict=True)),
         db_port=db_port,
         password=secrets.token_urlsafe(16),
+        database_url=database_url,
     )
     process: subprocess.Popen[str] | None = None
     try:
