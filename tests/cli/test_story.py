@@ -157,7 +157,13 @@ def test_the_story_through_the_clinic_command(stack: Stack, tmp_path: Path) -> N
     # Dana signs in, reads her program, logs three days, sees her progress and visits.
     login("dana", "dana@example.com", DANA_PASSWORD)
     program = clinic("-p", "dana", "plan")
-    for text in ("Toe spreads", "2 x 10", "At home", "With your therapist", "Toe press-downs"):
+    for text in (
+        "Toe spreads",
+        "2 x 10",
+        "At home",
+        "In the clinic, with your therapist",
+        "Toe press-downs",
+    ):
         assert text in program.stdout
     for on, pain in (("2 days ago", "4"), ("yesterday", "3"), ("today", "2")):
         clinic(

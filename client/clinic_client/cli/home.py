@@ -86,11 +86,11 @@ def _print_plan(invocation: Invocation, plan: MyPlanRead) -> None:
     )
     if plan.patient_note:
         out.print(plan.patient_note, style="italic")
-    out.print(_program_table("At home", plan.home))
+    out.print("At home", style="bold")
+    out.print(_program_table(plan.home))
     if plan.clinic:
-        clinic_part = Table(title="With your therapist, in the clinic", title_justify="left")
-        clinic_part.add_column("Exercise")
-        clinic_part.add_column("What")
+        out.print("In the clinic, with your therapist", style="bold")
+        clinic_part = Table("Exercise", "What")
         for exercise in plan.clinic:
             clinic_part.add_row(exercise.name, exercise.dosage_text)
         out.print(clinic_part)
@@ -100,9 +100,10 @@ def _print_plan(invocation: Invocation, plan: MyPlanRead) -> None:
         out.print(Text.assemble(("When to call the clinic:", "bold red"), " ", plan.when_to_call))
 
 
-def _program_table(title: str, exercises: list[MyExerciseRead]) -> Table:
-    table = Table(title=title, title_justify="left", show_lines=True)
-    table.add_column("Exercise", ratio=2, overflow="fold")
+def _program_table(exercises: list[MyExerciseRead]) -> Table:
+    table = Table(show_lines=True)
+    # Wide enough for the longest slug, which `clinic log --done` takes.
+    table.add_column("Exercise", ratio=2, min_width=max([8, *(len(e.slug) for e in exercises)]))
     for column in ("Sets x reps", "Hold", "Side"):
         table.add_column(column, no_wrap=True)
     table.add_column("How often", ratio=1)
@@ -134,7 +135,9 @@ def _span(low: int | None, high: int | None) -> str:
 
 def _sets_reps(dosage: MyDosageRead) -> str:
     sets, reps = _span(dosage.sets, dosage.sets_max), _span(dosage.reps, dosage.reps_max)
-    return f"{sets or 1} x {reps}" if reps else sets or "-"
+    if not reps:
+        return f"{sets} sets" if sets else "-"
+    return f"{sets} x {reps}" if sets else f"{reps} times"
 
 
 def _hold(dosage: MyDosageRead) -> str:
