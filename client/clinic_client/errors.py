@@ -184,9 +184,15 @@ def _json_object(response: httpx.Response) -> dict[str, Any]:
 
 
 def _field_errors(raw: object) -> tuple[FieldError, ...]:
-    if not isinstance(raw, list):
-        return ()
-    return tuple(FieldError.model_validate(entry) for entry in raw if isinstance(entry, dict))
+    """The rejected fields; an entry not shaped as documented is left out, not raised."""
+    entries = raw if isinstance(raw, list) else []
+    return tuple(
+        FieldError(loc=tuple(entry["loc"]), msg=str(entry["msg"]), type=str(entry["type"]))
+        for entry in entries
+        if isinstance(entry, dict)
+        and isinstance(entry.get("loc"), list)
+        and {"msg", "type"} <= entry.keys()
+    )
 
 
 def retry_after(response: httpx.Response) -> float | None:

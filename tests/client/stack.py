@@ -65,7 +65,14 @@ class CaddyProxy(httpx.AsyncBaseTransport):
         return await self._apps[service].handle_async_request(forwarded)
 
 
-Outcome = httpx.Response | Exception
+@dataclass(frozen=True)
+class LostAnswer:
+    """The request reaches the service and is carried out; its answer never comes back."""
+
+    error: Exception
+
+
+Outcome = httpx.Response | Exception | LostAnswer
 
 
 @dataclass
@@ -83,6 +90,9 @@ class Flaky(httpx.AsyncBaseTransport):
         self.sent.append(request)
         if self.script and self.when(request):
             outcome = self.script.pop(0)
+            if isinstance(outcome, LostAnswer):
+                await (await self.inner.handle_async_request(request)).aclose()
+                raise outcome.error
             if isinstance(outcome, Exception):
                 raise outcome
             return outcome
@@ -124,6 +134,9 @@ class ThreadBridge(httpx.BaseTransport):
 
     async def _handle(self, request: httpx.Request) -> httpx.Response:
         response = await self._inner.handle_async_request(request)
-        raw = b"".join([chunk async for chunk in response.aiter_raw()])
-        await response.aclose()
+        if response.is_stream_consumed:  # a scripted answer, built whole
+            raw = response.content
+        else:
+            raw = b"".join([chunk async for chunk in response.aiter_raw()])
+            await response.aclose()
         return httpx.Response(response.status_code, headers=response.headers, content=raw)

@@ -19,6 +19,7 @@ from clinic_client.errors import (
     ProblemError,
     ServiceUnreachable,
     SessionExpired,
+    Unauthorized,
     problem_of,
     retry_after,
 )
@@ -129,9 +130,13 @@ class AsyncEngine:
             renewed = await self._refreshed(session)
             if renewed is not None:
                 return renewed
-        if self._password is not None:
+        if self._password is None:
+            return None
+        try:
             return await self._signed_in_again(session.username or "", self._password)
-        return None
+        except Unauthorized:  # the password was changed since: only the person can help
+            self._password = None
+            return None
 
     async def _signed_in_again(self, email: str, password: SecretStr) -> Session:
         form = {
