@@ -10,13 +10,15 @@ from typing import Annotated, Any
 
 import httpx
 import typer
-from pydantic_core import to_jsonable_python
+from pydantic import TypeAdapter
 from rich.console import Console
 
 from clinic_client import Clinic, Retry, RetryPolicy
 from clinic_client.cli.exits import CommandFailed, ExitStatus
 from clinic_client.cli.profiles import Profile, ProfileStore, SignedInUser
 from clinic_client.session import Session
+
+_ANYTHING = TypeAdapter(Any)
 
 
 @dataclass(frozen=True)
@@ -93,7 +95,8 @@ class Invocation:
 
     def emit_json(self, data: Any) -> None:
         """`--json`: the answer as JSON on stdout, and nothing else there."""
-        self.out.file.write(json.dumps(to_jsonable_python(data, by_alias=True), indent=2) + "\n")
+        plain = _ANYTHING.dump_python(data, mode="json", by_alias=True)  # the API's field names
+        self.out.file.write(json.dumps(plain, indent=2) + "\n")
 
 
 JsonOption = Annotated[
