@@ -22,7 +22,7 @@ from pydantic import SecretStr
 
 from ops.stack import free_ports
 from tests.cli.conftest import Clinic
-from tests.client.stack import SERVICE_URLS, ThreadBridge, transport_of
+from tests.client.stack import PROXY_URL, SERVICE_URLS, ThreadBridge, transport_of
 from tests.factories import PASSWORD, make_account, make_patient
 
 URLS = [
@@ -116,6 +116,21 @@ async def test_renewed_tokens_are_kept_for_the_next_command(clinic: Clinic, db) 
     after = stored(clinic, "front_desk").session
     assert after.refresh_token != before.refresh_token  # each works once: the new one is kept
     await run(clinic, "-p", "front_desk", "patients", "search", "nobody")
+
+
+async def test_login_asks_for_the_urls_and_takes_one_behind_the_proxy(
+    clinic: Clinic, apps, db
+) -> None:
+    loop = asyncio.get_running_loop()
+    clinic.wiring = Wiring(transport=ThreadBridge(transport_of("proxy", apps), loop), retry=NEVER)
+    person = await make_account(db, role="front_desk")
+    patient = await make_patient(db, given_name="Proxima")
+
+    result = await run(clinic, "login", "--email", person.email, input=f"{PROXY_URL}\n{PASSWORD}\n")
+    assert "Service URLs" in result.stdout and PASSWORD not in result.stdout
+    assert stored(clinic, "default").urls == (PROXY_URL,)
+    found = await run(clinic, "patients", "search", "proxima", "--json")
+    assert [each["id"] for each in json.loads(found.stdout)] == [str(patient.id)]
 
 
 # -- not signed in, expired -------------------------------------------------------------------
