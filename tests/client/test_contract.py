@@ -185,7 +185,7 @@ def test_raw_answers_offer_the_media_types_the_route_gives(op):
     if op.answer is not bytes:
         assert types <= {"application/json"}, op.name
         return
-    accept = typing.get_type_hints(function_of(op), include_extras=True)["accept"]
+    accept = typing.get_type_hints(op.function, include_extras=True)["accept"]
     assert set(typing.get_args(accept)) == types
 
 
@@ -236,7 +236,7 @@ def assert_fields_alike(
 
 
 def assert_same_type(op: Operation, parameter: str, schema: dict[str, Any]) -> None:
-    hint = typing.get_type_hints(function_of(op))[parameter]
+    hint = typing.get_type_hints(op.function)[parameter]
     assert kind_of_hint(hint) == kind_of_schema(schema), (op.name, parameter)
 
 
@@ -278,10 +278,6 @@ def non_null(hint: Any) -> Any:
 def model_of(hint: Any) -> type[BaseModel]:
     hint = non_null(hint)
     return typing.get_args(hint)[0] if typing.get_origin(hint) is list else hint
-
-
-def function_of(op: Operation) -> Any:
-    return op.function
 
 
 # -- the proxy, and the generated code --------------------------------------------------------
