@@ -158,25 +158,25 @@ def edit(
                 plan.exercises, _settings(set_ or []), add or [], remove or []
             )
         if goal or short_goal:
-            kept = [
-                GoalIn(
-                    id=g.id, text=g.text, term=g.term, target_date=g.target_date, status=g.status
-                )
-                for g in plan.goals
-            ]
-            change["goals"] = kept + _new_goals(goal, short_goal)
-        extra = {
-            "frequency_per_week": per_week,
-            "duration_weeks": weeks,
-            "patient_note": patient_note,
-        }
+            change["goals"] = _goals_kept(plan) + _new_goals(goal, short_goal)
+        extra = {"frequency_per_week": per_week, "duration_weeks": weeks}
         change |= {name: value for name, value in extra.items() if value is not None}
+        if patient_note is not None:
+            change["patient_note"] = patient_note
         if not change:
             raise CommandFailed(
                 "Nothing to change: see `clinic plans edit --help`.", ExitStatus.USAGE
             )
         changed = clinic.plans.update(plan.id, PlanUpdate(**change), if_match=plan.version)
     _print_plan(invocation, changed)
+
+
+def _goals_kept(plan: PlanRead) -> list[GoalIn]:
+    """The plan's goals as they are: `goals` is the whole list, and an id keeps a goal."""
+    return [
+        GoalIn(id=g.id, text=g.text, term=g.term, target_date=g.target_date, status=g.status)
+        for g in plan.goals
+    ]
 
 
 def _settings(given: list[str]) -> dict[str, dict[str, Any]]:
