@@ -1,5 +1,6 @@
 """The client installs on its own (`pip install ./client`): it needs only httpx and pydantic,
-and imports nothing else outside the standard library."""
+and imports nothing else outside the standard library. The `clinic` command
+(clinic_client/cli) is the `cli` extra: it may import its own three packages too."""
 
 import ast
 import sys
@@ -8,6 +9,8 @@ from pathlib import Path
 
 CLIENT = Path(__file__).resolve().parents[2] / "client"
 ALLOWED = {"httpx", "pydantic", "clinic_client"}
+CLI = CLIENT / "clinic_client" / "cli"
+CLI_EXTRA = {"typer", "rich", "platformdirs"}
 
 
 def imported_packages(source: Path) -> set[str]:
@@ -25,11 +28,22 @@ def test_the_client_imports_only_the_standard_library_httpx_and_pydantic():
         f"{source.relative_to(CLIENT)}: {name}"
         for source in (CLIENT / "clinic_client").rglob("*.py")
         for name in imported_packages(source)
-        if name not in ALLOWED and name not in sys.stdlib_module_names
+        if name not in _allowed(source) and name not in sys.stdlib_module_names
     }
     assert sorted(outside) == []
+
+
+def _allowed(source: Path) -> set[str]:
+    return ALLOWED | CLI_EXTRA if source.is_relative_to(CLI) else ALLOWED
 
 
 def test_the_client_depends_on_httpx_and_pydantic_only():
     project = tomllib.loads((CLIENT / "pyproject.toml").read_text())["project"]
     assert [spec.split(">")[0] for spec in project["dependencies"]] == ["httpx", "pydantic"]
+
+
+def test_the_cli_extra_names_what_the_command_imports():
+    project = tomllib.loads((CLIENT / "pyproject.toml").read_text())["project"]
+    extra = project["optional-dependencies"]["cli"]
+    assert {spec.split(">")[0] for spec in extra} == CLI_EXTRA
+    assert project["scripts"] == {"clinic": "clinic_client.cli:main"}
