@@ -10,9 +10,11 @@ from services.scheduling.appointments.outbox import relaying
 from services.scheduling.appointments.routes import appointments_router, me_router
 from services.scheduling.audit import trail
 from services.scheduling.availability.routes import availability_router
+from services.scheduling.holds.routes import holds_router
 from services.scheduling.reference.routes import locations_router, types_router
 from services.scheduling.settings import SchedulingSettings
 from services.scheduling.therapists.routes import therapists_router
+from services.scheduling.waitlist.routes import waitlist_router
 
 
 def build_app(
@@ -25,7 +27,8 @@ def build_app(
         title="Clinic scheduling service",
         description="The clinics (address, time zone, opening hours, rooms), the kinds of "
         "visit, therapists' weekly hours and time off, the free slots they leave, and the "
-        "appointments booked in them.",
+        "appointments booked in them, holds of a time while a booking is settled, and the "
+        "wait list offered the time of cancelled visits.",
         routers=[
             locations_router,
             types_router,
@@ -33,6 +36,8 @@ def build_app(
             availability_router,
             appointments_router,
             me_router,
+            holds_router,
+            waitlist_router,
             audit_router(trail, name="read_scheduling_audit_trail"),
         ],
         settings=settings or get_settings(SchedulingSettings),

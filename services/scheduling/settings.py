@@ -1,6 +1,8 @@
 """What the scheduling service reads: every service's settings, its own client secret
 (`CLINIC_SCHEDULING_CLIENT_SECRET`), never plans', the slot grid (`CLINIC_SLOT_MINUTES`), and
-how often visit outcomes are relayed to plans (`CLINIC_VISIT_OUTCOME_RELAY_SECONDS`)."""
+how often visit outcomes are relayed to plans (`CLINIC_VISIT_OUTCOME_RELAY_SECONDS`), and
+how a cancelled visit's time is offered to the wait list (`CLINIC_WAITLIST_OFFERS_PER_SLOT`,
+`CLINIC_WAITLIST_OFFER_MINUTES`)."""
 
 from typing import ClassVar
 
@@ -17,6 +19,10 @@ class SchedulingSettings(ClientSettings):
     # The relay of visit outcomes looks for outcomes to send this often; 0 runs no relay in
     # the background (the tests call it themselves, at the moments they choose).
     visit_outcome_relay_seconds: float = Field(5.0, ge=0, le=3600)
+    # A cancelled visit's time goes to at most this many wait-list entries at once, held
+    # for them this many minutes (never past the visit's start): the first to accept books it.
+    waitlist_offers_per_slot: int = Field(3, ge=1, le=20)
+    waitlist_offer_minutes: int = Field(30, ge=1, le=1440)
 
     @field_validator("slot_minutes")
     @classmethod

@@ -22,7 +22,15 @@ from tests.access_table import (
     assert_every_route_has_a_policy,
 )
 from tests.factories import bearer, make_account, make_patient, token_for
-from tests.scheduling.booking import NOW, fix_clock, make_appointment, make_hours
+from tests.scheduling.booking import (
+    NOW,
+    fix_clock,
+    make_appointment,
+    make_hold,
+    make_hours,
+    make_offer,
+    make_waitlist_entry,
+)
 from tests.scheduling.factories import make_time_off
 
 
@@ -36,6 +44,9 @@ PUBLIC = dict.fromkeys(CALLERS, 200)
 TIME_OFF = "/v1/therapists/{therapist_id}/time-off"
 APPOINTMENT = "/v1/appointments/{appointment_id}"
 MARKS = _row(401, 403, 200, 200, 200, 403)  # a therapist's cell: their own visit
+DESK_WRITES = _row(401, 403, 201, 403, 201, 403)
+HOLD = "/v1/holds/{hold_id}"
+ENTRY = "/v1/waitlist/{entry_id}"
 
 # (app, method, path) -> caller -> status; path parameters as the app names them.
 POLICY: dict[tuple[str, str, str], dict[str, int]] = {
@@ -67,6 +78,19 @@ POLICY: dict[tuple[str, str, str], dict[str, int]] = {
     ("scheduling", "POST", f"{APPOINTMENT}/complete"): MARKS,
     ("scheduling", "POST", f"{APPOINTMENT}/undo-completion"): MARKS,
     ("scheduling", "GET", "/v1/me/appointments"): _row(401, 200, 403, 403, 403, 403),
+    ("scheduling", "POST", "/v1/holds"): DESK_WRITES,
+    ("scheduling", "GET", HOLD): _row(401, 403, 200, 403, 200, 403),
+    ("scheduling", "POST", f"{HOLD}/confirm"): DESK_WRITES,
+    ("scheduling", "DELETE", HOLD): _row(401, 403, 204, 403, 204, 403),
+    ("scheduling", "POST", "/v1/waitlist"): DESK_WRITES,
+    ("scheduling", "GET", "/v1/waitlist"): STAFF_READ,
+    # A patient's cells are for their own entry or offer; a therapist's, an entry at their
+    # clinic (another patient's, another clinic's: tests/scheduling/test_waitlist.py).
+    ("scheduling", "GET", ENTRY): USERS_READ,
+    ("scheduling", "POST", f"{ENTRY}/withdraw"): _row(401, 200, 200, 403, 200, 403),
+    ("scheduling", "POST", "/v1/waitlist/offers/{offer_id}/accept"): _row(
+        401, 201, 201, 403, 201, 403
+    ),
     ("scheduling", "GET", "/v1/audit"): _row(401, 403, 403, 403, 200, 403),
     **{("scheduling", "GET", path): PUBLIC for path in PUBLIC_PATHS},
 }
@@ -91,6 +115,7 @@ BODIES: dict[tuple[str, str], object] = {
     },
     ("POST", f"{APPOINTMENT}/reschedule"): {"start": "2026-12-10T10:00:00-05:00"},
     ("POST", f"{APPOINTMENT}/cancel"): {"reason": "Moved away"},
+    ("POST", f"{HOLD}/confirm"): {},
 }
 # Where each move starts from: the status of the appointment, and its start (the clock reads
 # NOW: Monday 7 December 2026, 08:00 in New York).
@@ -152,6 +177,27 @@ async def _url(db, path: str, account: UserAccount | None) -> str:
             url = url.replace("{time_off_id}", str(away.id))
     if "{appointment_id}" in path:
         url = url.replace("{appointment_id}", str(await _visit(db, path, account)))
+    return await _waiting_url(db, url, account)
+
+
+async def _waiting_url(db, url: str, account: UserAccount | None) -> str:
+    """The path with a hold (for a patient, of a therapist working at Gaithersburg), a
+    wait-list entry or an offer of the caller's, if a patient or a therapist there."""
+    if "{hold_id}" in url or "{offer_id}" in url:
+        patient_id, therapist_id = await _people(db, account)
+        if "{offer_id}" in url:
+            offer = await make_offer(
+                db, patient_id=patient_id, therapist_id=therapist_id, start=WEDNESDAY_10
+            )
+            return url.replace("{offer_id}", str(offer.id))
+        hold = await make_hold(
+            db, therapist_id=therapist_id, start=WEDNESDAY_10, patient_id=patient_id
+        )
+        return url.replace("{hold_id}", str(hold.id))
+    if "{entry_id}" in url:
+        patient_id, _ = await _people(db, account)
+        entry = await make_waitlist_entry(db, patient_id=patient_id)
+        return url.replace("{entry_id}", str(entry.id))
     return url
 
 
@@ -174,7 +220,13 @@ async def _visit(db, path: str, account: UserAccount | None) -> uuid.UUID:
 
 
 async def _body(db, method: str, path: str, account: UserAccount | None) -> object:
-    if (method, path) != ("POST", "/v1/appointments"):
+    """A booking, a hold, a wait-list entry: of a new patient, with a therapist who works at
+    Gaithersburg on Wednesday at 10:00."""
+    if (method, path) not in (
+        ("POST", "/v1/appointments"),
+        ("POST", "/v1/holds"),
+        ("POST", "/v1/waitlist"),
+    ):
         return BODIES.get((method, path))
     patient_id, therapist_id = await _people(db, None)
     return {
@@ -182,8 +234,7 @@ async def _body(db, method: str, path: str, account: UserAccount | None) -> obje
         "therapist_id": str(therapist_id),
         "location": "gaithersburg",
         "type": "treatment",
-        "start": "2026-12-09T10:00:00-05:00",
-    }
+    } | ({"start": "2026-12-09T10:00:00-05:00"} if path != "/v1/waitlist" else {})
 
 
 @pytest.mark.parametrize(("app", "method", "path", "caller", "expected"), _params())

@@ -1,6 +1,7 @@
 """The moves of the day that change an appointment's status in place: check in, complete,
-undo a completion, record a no-show, cancel. Each locks the row, checks that its status
-allows the move (409 saying which moves it allows) and who may make it, and is audited.
+undo a completion, record a no-show, cancel (offering the freed time to the wait list,
+`waitlist/offers.py`). Each locks the row, checks that its status allows the move (409
+saying which moves it allows) and who may make it, and is audited.
 Completing a plan's visit, and undoing that, queues the outcome for the plans service in the
 same transaction (`outbox.py`). Functions flush; the request's session commits.
 """
@@ -24,6 +25,7 @@ from services.scheduling.appointments.moves import TO, check_move
 from services.scheduling.appointments.outbox import record_outcome
 from services.scheduling.appointments.reads import clinic_zones
 from services.scheduling.models import Appointment
+from services.scheduling.waitlist.offers import OfferRules, lock_freed_schedules, offer_freed_time
 
 LATE_CANCELLATION = timedelta(hours=24)
 OUTCOMES = {"complete": "completed", "undo-completion": "undone"}
@@ -64,11 +66,14 @@ async def cancel_appointment(
     now: datetime,
     caller: Caller,
     origin: audit.Origin,
+    offering: OfferRules,
 ) -> Appointment:
     """Cancel a booked appointment with a reason (front desk, admins; a patient their own,
     but not within 24 hours of its start). Less than 24 hours ahead it is recorded as a late
-    cancellation."""
+    cancellation. Its time, if still ahead, is offered to the wait list."""
     action = "appointment.cancel"
+    # The schedules its time would be offered on are locked before its row (locks.py).
+    freed = await lock_freed_schedules(session, appointment_id, now=now)
     appointment = await _locked(session, appointment_id, caller, origin, action)
     late = appointment.starts_at - now < LATE_CANCELLATION
     with refusals_audited(action, caller=caller, origin=origin, subject=Subject.of(appointment)):
@@ -84,6 +89,9 @@ async def cancel_appointment(
     await session.flush()
     detail = {"late": late}
     await record_event(session, action, appointment, caller=caller, origin=origin, detail=detail)
+    await offer_freed_time(
+        session, appointment, locked=freed, now=now, rules=offering, caller=caller, origin=origin
+    )
     return appointment
 
 

@@ -26,6 +26,7 @@ from services.scheduling.appointments.access import (
 )
 from services.scheduling.appointments.schemas import (
     AppointmentBooked,
+    AppointmentCancelled,
     AppointmentCreate,
     AppointmentRead,
     CancelRequest,
@@ -34,6 +35,7 @@ from services.scheduling.appointments.schemas import (
 from services.scheduling.clients import PatientsDep, PlansDep
 from services.scheduling.models import IdempotencyKey
 from services.scheduling.reference.schemas import SLUG_PATTERN
+from services.scheduling.waitlist.offers import OfferRulesDep, offers_made
 
 appointments_router = APIRouter(prefix="/v1/appointments", tags=["appointments"])
 me_router = APIRouter(prefix="/v1/me/appointments", tags=["appointments"])
@@ -200,7 +202,7 @@ async def reschedule_appointment(
 
 @appointments_router.post(
     "/{appointment_id}/cancel",
-    response_model=AppointmentRead,
+    response_model=AppointmentCancelled,
     responses=answers_with_etag() | problem_responses(403, 404, 409),
 )
 async def cancel_appointment(
@@ -210,9 +212,11 @@ async def cancel_appointment(
     caller: Canceller,
     session: SessionDep,
     origin: OriginDep,
+    offering: OfferRulesDep,
 ) -> Any:
     """Cancel a booked visit, with a reason (front desk, admins; a patient their own, not
-    within 24 hours of its start). Less than 24 hours ahead it is recorded as late."""
+    within 24 hours of its start). Less than 24 hours ahead it is recorded as late. A time
+    still ahead is offered to the wait list: `offers` lists to whom."""
     appointment = await marks.cancel_appointment(
         session,
         appointment_id=appointment_id,
@@ -220,8 +224,11 @@ async def cancel_appointment(
         now=utcnow(),
         caller=caller,
         origin=origin,
+        offering=offering,
     )
-    return with_etag(response, await reads.answer(session, appointment))
+    answer = await reads.answer(session, appointment)
+    offers = await offers_made(session, appointment.id, caller=caller)
+    return with_etag(response, AppointmentCancelled(**dict(answer), offers=offers))
 
 
 async def _mark(

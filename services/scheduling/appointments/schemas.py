@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field, StringConstraints
 from services.common.schemas import Strict
 from services.scheduling.reference.schemas import Slug
 from services.scheduling.therapists.schemas import Moment
+from services.scheduling.waitlist.schemas import OfferMade
 
 Room = Annotated[
     str,
@@ -98,4 +99,14 @@ class AppointmentBooked(AppointmentRead):
     warnings: list[BookingWarning] = Field(
         description="With a plan: two visits or fewer left on the authorization, seven days "
         "or fewer left of it, or a visit past the 10th since the last progress report."
+    )
+
+
+class AppointmentCancelled(AppointmentRead):
+    """A cancelled appointment, with the wait-list offers its freed time went to."""
+
+    offers: list[OfferMade] = Field(
+        description="The wait-list entries offered the freed time, oldest first, all kept by "
+        "one hold until `expires_at`: the first to accept books it. Empty when the time has "
+        "begun or suits no entry, and for a patient cancelling their own visit."
     )

@@ -39,6 +39,7 @@ from services.scheduling.appointments.schemas import (
 )
 from services.scheduling.availability.slots import Interval
 from services.scheduling.clients import PatientsClient, PlanRef, PlansClient
+from services.scheduling.holds.blocking import TimeClaim, check_no_live_hold
 from services.scheduling.locks import lock_visit_schedules
 from services.scheduling.models import Appointment, AppointmentType, Location, VisitOutcomeOutbox
 
@@ -65,6 +66,7 @@ class Visit:
     when: Interval
     plan: PlanRef | None
     appointment_id: uuid.UUID | None = None
+    hold_id: uuid.UUID | None = None  # the hold this booking confirms: it is not in the way
 
     @property
     def zone(self) -> ZoneInfo:
@@ -106,11 +108,15 @@ async def book_appointment(
     rules: Rules,
     caller: Caller,
     origin: audit.Origin,
+    hold_id: uuid.UUID | None = None,
 ) -> tuple[Appointment, list[BookingWarning]]:
+    """Book the visit (`hold_id`: confirming that hold, whose time it may take)."""
     clinic = await _clinic(session, data.location)
     kind = await _kind(session, data.type)
     when = Interval(data.start, data.start + timedelta(minutes=kind.duration_minutes))
-    visit = Visit(data.patient_id, data.therapist_id, clinic, data.room, when, plan)
+    visit = Visit(
+        data.patient_id, data.therapist_id, clinic, data.room, when, plan, hold_id=hold_id
+    )
     warnings = await _check_visit(session, visit, rules)
     appointment = Appointment(
         patient_id=data.patient_id,
@@ -130,7 +136,8 @@ async def book_appointment(
 
 
 async def _check_visit(session: AsyncSession, visit: Visit, rules: Rules) -> list[BookingWarning]:
-    """Every rule but the clash itself; the checks that read schedules run under their locks."""
+    """Every rule but the clash itself (a live hold of another is one); the checks that read
+    schedules run under their locks."""
     times.check_start(
         visit.when.start, zone=visit.zone, now=rules.now, step_minutes=rules.step_minutes
     )
@@ -145,6 +152,10 @@ async def _check_visit(session: AsyncSession, visit: Visit, rules: Rules) -> lis
     )
     await times.check_therapist_hours(session, visit.clinic, visit.therapist_id, visit.when)
     await times.check_time_off(session, visit.therapist_id, visit.when)
+    claim = TimeClaim(
+        visit.therapist_id, visit.patient_id, visit.clinic.slug, visit.room, visit.when
+    )
+    await check_no_live_hold(session, claim, now=rules.now, zone=visit.zone, besides=visit.hold_id)
     if visit.plan is None:
         return []
     booked = await _uncounted_visits(session, visit.plan.id, besides=visit.appointment_id)
