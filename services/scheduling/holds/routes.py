@@ -96,7 +96,7 @@ async def read_hold(
     hold_id: uuid.UUID, response: Response, caller: Desk, session: SessionDep, origin: OriginDep
 ) -> Any:
     """One hold, with its ETag (front desk, admins); `expired` once past its time."""
-    hold = await service.locked_hold(
+    hold = await service.current_hold(
         session, hold_id, caller=caller, origin=origin, action="hold.read", for_update=False
     )
     await record(session, "hold.read", service.subject_of(hold), caller=caller, origin=origin)

@@ -152,7 +152,7 @@ async def confirm_hold(
 ) -> tuple[Appointment, list[BookingWarning]]:
     """Book the held time for the patient, with the checks of a booking; 409 if the hold
     was confirmed, released or has expired meanwhile."""
-    hold = await locked_hold(session, hold_id, caller=caller, origin=origin, action="hold.confirm")
+    hold = await current_hold(session, hold_id, caller=caller, origin=origin, action="hold.confirm")
     with refusals_audited("hold.confirm", caller=caller, origin=origin, subject=subject_of(hold)):
         check_bookable(hold, rules.now)
         return await book_held_time(
@@ -238,7 +238,7 @@ async def release_hold(
     now: 409, cancel that instead. Releasing a released hold changes nothing. The offers of a
     wait-list hold read as gone from then on."""
     action = "hold.release"
-    hold = await locked_hold(session, hold_id, caller=caller, origin=origin, action=action)
+    hold = await current_hold(session, hold_id, caller=caller, origin=origin, action=action)
     with refusals_audited(action, caller=caller, origin=origin, subject=subject_of(hold)):
         if hold.status == "confirmed":
             raise Conflict(
@@ -256,7 +256,7 @@ async def release_hold(
 # -- reading ------------------------------------------------------------------------------------
 
 
-async def locked_hold(
+async def current_hold(
     session: AsyncSession,
     hold_id: uuid.UUID,
     *,

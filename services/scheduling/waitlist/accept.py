@@ -21,7 +21,7 @@ from services.scheduling import audit
 from services.scheduling.appointments.schemas import BookingWarning
 from services.scheduling.appointments.service import Rules
 from services.scheduling.audited import Subject, audited_refusal, record, refusals_audited
-from services.scheduling.holds.service import book_held_time, locked_hold
+from services.scheduling.holds.service import book_held_time, current_hold
 from services.scheduling.models import Appointment, Hold, WaitlistEntry, WaitlistOffer
 from services.scheduling.waitlist.offers import ENTITY
 
@@ -59,7 +59,7 @@ async def accept_offer(
     """Book the offered time for the entry's patient, if it is still theirs to take."""
     found = await session.get(WaitlistOffer, facts.offer_id)
     assert found is not None  # offers are never deleted
-    hold = await locked_hold(session, found.hold_id, caller=caller, origin=origin, action=ACTION)
+    hold = await current_hold(session, found.hold_id, caller=caller, origin=origin, action=ACTION)
     offer = await session.get(WaitlistOffer, facts.offer_id, populate_existing=True)
     # FOR NO KEY UPDATE: a cancellation offering this entry another time (its offer's foreign
     # key takes KEY SHARE) under schedule locks this request may wait for is not held up.
