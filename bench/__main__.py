@@ -1,6 +1,8 @@
 """`make bench`: start a throwaway stack, create data, run closed-loop load scenarios, report;
-then search over 100,000 generated patients on a second throwaway stack (search-100k), and a
-patient's own plans over 100,000 plans against a bare ceiling app on a third (me-plans).
+then search over 100,000 generated patients on a second throwaway stack (search-100k), a
+patient's own plans over 100,000 plans against a bare ceiling app on a third (me-plans), and
+scheduling's booking against its own ceiling, a month's availability over 200,000
+appointments and the day sheet, each on one more (booking, availability-month, day-sheet).
 
 python -m bench [--seconds 10] [--concurrency 32] [--scenario NAME ...] [--ref REV] [--list]
 """

@@ -222,7 +222,7 @@ async def availability_month(stack: Stack, args: argparse.Namespace) -> ReadRun:
     loaded = await appointmentdata.load(stack.database_dsn(), book, args.appointments, SEED)
     print(f"  {loaded.appointments:,} appointments ({loaded.seconds:.1f} s)", flush=True)
     params = {"location": AVAILABILITY_CLINIC, "type": KIND, "from": str(first), "to": str(last)}
-    target, token = reader(stack, "/v1/availability"), await desk_token(stack)
+    target, token = reader(stack, "/v1/availability", AVAILABILITY), await desk_token(stack)
     print(f"One at a time: {args.read_requests} requests...", flush=True)
     timed = await one_at_a_time(target, params, token, args.read_requests, args.client, "slots")
     statuses = ", ".join(f"{k} {v:,}" for k, v in sorted(loaded.statuses.items()))
@@ -328,7 +328,7 @@ async def day_sheet(stack: Stack, args: argparse.Namespace) -> ReadRun:
     (day,) = next_weekdays(today(), 1)
     booked = await book_day(stack, therapist_ids, day)
     params = {"location": SHEET_CLINIC, "date": str(day), "limit": 100}
-    target, token = reader(stack, "/v1/appointments"), await desk_token(stack)
+    target, token = reader(stack, "/v1/appointments", DAY_SHEET), await desk_token(stack)
     print(f"One at a time: {args.read_requests} requests...", flush=True)
     timed = await one_at_a_time(target, params, token, args.read_requests, args.client, "items")
     setup = [
@@ -342,9 +342,10 @@ async def day_sheet(stack: Stack, args: argparse.Namespace) -> ReadRun:
     return ReadRun(SCENARIOS[DAY_SHEET], _query(target, params), setup, timed, [], profile)
 
 
-def reader(stack: Stack, path: str) -> Target:
-    """The scheduling service's process, with the URL of the route read."""
-    service = service_target(stack, "scheduling", SERVICE)
+def reader(stack: Stack, path: str, scenario: str) -> Target:
+    """The scheduling service's process, with the URL of the route read (labelled with the
+    scenario, which names the file of its raw profile)."""
+    service = service_target(stack, "scheduling", f"{SERVICE} {scenario}")
     return dataclasses.replace(service, url=service.url + path)
 
 
