@@ -212,6 +212,15 @@ class Appointment(SQLModel, table=True):
             "starts_at",
             postgresql_where=text("series_id IS NOT NULL"),
         ),
+        # The availability search's busy times: a therapist's visits ending after a window
+        # starts (few: the future), read from the index alone. The exclusion constraints'
+        # GiST indexes served it poorly (bench/README.md, availability-month).
+        Index(
+            "ix_appointment_therapist_id_ends_at",
+            "therapist_id",
+            "ends_at",
+            postgresql_include=["starts_at", "status"],
+        ),
         {"schema": SCHEMA},
     )
 
