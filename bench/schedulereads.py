@@ -19,7 +19,7 @@ import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock
 from typing import Any
 
@@ -259,7 +259,7 @@ async def busy_statements(
 ) -> list[tuple[str, str, list[Any]]]:
     """(source, SQL, values) of each busy source, compiled as the service's driver sends it."""
     found = []
-    for source in busy.SOURCES:
+    for source in busy.sources_at(datetime.now(UTC)):
         recorder = _Recorder()
         await source(recorder, therapist_ids, window)  # type: ignore[arg-type]
         compiled = recorder.statements[0].compile(
