@@ -1,6 +1,6 @@
-"""Audit rows about the scheduling records besides appointments (holds, wait-list entries,
-their offers): each row names the record and, when it names a patient, is on that patient's
-trail. A refusal (a 4xx problem) keeps its row through the request's rollback.
+"""Audit rows about the scheduling records (appointments, holds, wait-list entries, their
+offers): each row names the record and, when it names a patient, is on that patient's trail.
+A refusal (a 4xx problem) keeps its row through the request's rollback.
 """
 
 import uuid
@@ -13,6 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.common.auth import Caller
 from services.common.errors import Problem
 from services.scheduling import audit
+from services.scheduling.models import Appointment
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +23,10 @@ class Subject:
 
     entity: tuple[str, uuid.UUID] | None = None
     patient_id: uuid.UUID | None = None
+
+    @classmethod
+    def of(cls, appointment: Appointment) -> "Subject":
+        return cls(("appointment", appointment.id), appointment.patient_id)
 
 
 def audited_refusal(

@@ -8,18 +8,16 @@ audit trail even though its request rolls back.
 """
 
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.common.auth import STAFF_ROLES, Caller
 from services.common.database import OwnTransaction
-from services.common.errors import Forbidden, NotFound, Problem
+from services.common.errors import Forbidden, NotFound
 from services.common.visibility import PatientScoped
 from services.scheduling import audit
+from services.scheduling.audited import Subject, audited_refusal
 from services.scheduling.models import Appointment, Location, TherapistHours
 
 NOT_FOUND = "No appointment with this id."
@@ -40,7 +38,7 @@ async def reachable_appointment(
     for_update), else the audited 404 or 403."""
     appointment = await session.get(Appointment, appointment_id, with_for_update=for_update)
     if appointment is None:
-        subject = Subject(appointment_id=appointment_id)
+        subject = Subject((ENTITY, appointment_id))
         raise audited_refusal(
             NotFound(NOT_FOUND), action, caller=caller, origin=origin, subject=subject
         )
@@ -68,7 +66,7 @@ async def staff_snapshot(
     async with own() as reading:
         appointment = await reading.get(Appointment, appointment_id)
     if appointment is None:
-        subject = Subject(appointment_id=appointment_id)
+        subject = Subject((ENTITY, appointment_id))
         refusal = NotFound(NOT_FOUND)
         raise audited_refusal(refusal, action, caller=caller, origin=origin, subject=subject)
     return appointment
@@ -97,48 +95,6 @@ async def _at_their_clinics(
     if appointment.therapist_id == caller.user_id:
         return True
     return appointment.location in await therapist_clinics(session, caller.user_id)
-
-
-@dataclass(frozen=True, slots=True)
-class Subject:
-    """What a refused attempt was about, as far as it is known."""
-
-    appointment_id: uuid.UUID | None = None
-    patient_id: uuid.UUID | None = None
-
-    @classmethod
-    def of(cls, appointment: Appointment) -> "Subject":
-        return cls(appointment.id, appointment.patient_id)
-
-
-def audited_refusal(
-    problem: Problem, action: str, *, caller: Caller, origin: audit.Origin, subject: Subject
-) -> Problem:
-    """The problem, keeping an audit row of the refused attempt through the rollback."""
-    row = audit.event(
-        action=action,
-        outcome="denied",
-        caller=caller,
-        origin=origin,
-        patient_id=subject.patient_id,
-        entity=(ENTITY, subject.appointment_id) if subject.appointment_id else None,
-        detail={"status": problem.status, "type": problem.type_slug},
-    )
-    return problem.keeping(row)
-
-
-@contextmanager
-def refusals_audited(
-    action: str, *, caller: Caller, origin: audit.Origin, subject: Subject
-) -> Iterator[None]:
-    """A refusal (a 4xx problem) raised in the block keeps an audit row of the attempt, on
-    the patient's trail when the patient is known. Other failures (503) are not refusals."""
-    try:
-        yield
-    except Problem as problem:
-        if 400 <= problem.status < 500:
-            audited_refusal(problem, action, caller=caller, origin=origin, subject=subject)
-        raise
 
 
 async def record_event(

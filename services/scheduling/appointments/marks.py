@@ -18,16 +18,15 @@ from services.common.auth import Caller
 from services.common.errors import Conflict, InvalidInput
 from services.scheduling import audit
 from services.scheduling.appointments.access import (
-    Subject,
     check_marks,
     reachable_appointment,
     record_event,
-    refusals_audited,
 )
 from services.scheduling.appointments.moves import TO, check_move
 from services.scheduling.appointments.outbox import record_outcome
 from services.scheduling.appointments.reads import clinic_zones
 from services.scheduling.appointments.schemas import CancelRequest, CancelScope
+from services.scheduling.audited import Subject, refusals_audited
 from services.scheduling.models import Appointment
 from services.scheduling.waitlist.offers import OfferRules, lock_freed_schedules, offer_freed_time
 

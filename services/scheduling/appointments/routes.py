@@ -22,9 +22,7 @@ from services.common.schemas import IsoDate
 from services.scheduling import audit
 from services.scheduling.appointments import marks, reads, series, service
 from services.scheduling.appointments.access import (
-    Subject,
     reachable_appointment,
-    refusals_audited,
     staff_snapshot,
 )
 from services.scheduling.appointments.schemas import (
@@ -38,6 +36,7 @@ from services.scheduling.appointments.schemas import (
     SeriesBooked,
     SeriesCreate,
 )
+from services.scheduling.audited import Subject, refusals_audited
 from services.scheduling.clients import PatientsDep, PlansDep
 from services.scheduling.models import IdempotencyKey
 from services.scheduling.reference.schemas import SLUG_PATTERN
