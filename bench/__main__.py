@@ -1,6 +1,8 @@
 """`make bench`: start a throwaway stack, create data, run closed-loop load scenarios, report;
-then search over 100,000 generated patients on a second throwaway stack (search-100k), and a
-patient's own plans over 100,000 plans against a bare ceiling app on a third (me-plans).
+then search over 100,000 generated patients on a second throwaway stack (search-100k), a
+patient's own plans over 100,000 plans against a bare ceiling app on a third (me-plans), and
+scheduling's booking against its own ceiling, a month's availability over 200,000
+appointments and the day sheet, each on one more (booking, availability-month, day-sheet).
 
 python -m bench [--seconds 10] [--concurrency 32] [--scenario NAME ...] [--ref REV] [--list]
 """
@@ -14,7 +16,18 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-from bench import accountcheck, meplans, meplansreport, report, search100k, searchreport
+from bench import (
+    accountcheck,
+    booking,
+    bookingreport,
+    meplans,
+    meplansreport,
+    report,
+    schedulereads,
+    schedulereadsreport,
+    search100k,
+    searchreport,
+)
 from bench.data import Tokens, create_patients, sign_in_all
 from bench.load import Result, make_client, run_closed_loop
 from bench.scenarios import SCENARIOS, Fixture, Scenario, by_name
@@ -70,6 +83,18 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         action="store_true",
         help="me-plans: one more round per app under py-spy, CPU by request step (needs py-spy)",
     )
+    parser.add_argument(
+        "--appointments",
+        type=int,
+        default=200_000,
+        help="availability-month: appointments COPYed (200000)",
+    )
+    parser.add_argument(
+        "--read-requests",
+        type=int,
+        default=200,
+        help="availability-month, day-sheet: requests measured one at a time (200)",
+    )
     parser.add_argument("--list", action="store_true", help="list the scenarios and exit")
     args = parser.parse_args(argv)
     if args.seconds <= 0 or args.concurrency < 1 or args.warmup < 0 or args.patients < 1:
@@ -78,6 +103,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         parser.error("--rounds, --ceiling-rounds and --plan-requests must be positive")
     if not 1 < args.plan_patients < args.plans or args.sessions < 0:
         parser.error("me-plans needs more --plans than --plan-patients, and at least 2 patients")
+    if args.appointments < 1 or args.read_requests < 1:
+        parser.error("--appointments and --read-requests must be positive")
     if args.search_patients < 10 or args.search_requests < 1:
         parser.error("--search-patients must be at least 10, --search-requests positive")
     if args.ref is not None and args.ref.startswith("-"):
@@ -90,6 +117,9 @@ def print_list() -> None:
         print(f"{s.name:<15} {s.request:<50} {s.measures}")
     print(f"{search100k.NAME:<15} {search100k.REQUEST:<50} {search100k.MEASURES}")
     print(f"{meplans.NAME:<15} {meplans.REQUEST:<50} {meplans.MEASURES}")
+    print(f"{booking.NAME:<15} {booking.REQUEST:<50} {booking.MEASURES}")
+    for read in schedulereads.SCENARIOS.values():
+        print(f"{read.name:<15} {read.request:<50} {read.measures}")
     for c in accountcheck.CHECKS:
         print(f"{c.name:<15} {c.request:<50} {c.measures} (only named)")
 
@@ -102,13 +132,28 @@ class Selection:
     search: bool
     me_plans: bool
     checks: list[str]
+    booking: bool = False
+    reads: list[str] = dataclasses.field(default_factory=list)  # availability-month, day-sheet
 
 
 def selection(names: list[str] | None) -> Selection:
     """The scenarios named; all but the account checks when none named."""
     if not names:
-        return Selection(list(SCENARIOS), search=True, me_plans=True, checks=[])
-    own_stacks = (search100k.NAME, meplans.NAME, *accountcheck.NAMES)
+        return Selection(
+            list(SCENARIOS),
+            search=True,
+            me_plans=True,
+            checks=[],
+            booking=True,
+            reads=list(schedulereads.NAMES),
+        )
+    own_stacks = (
+        search100k.NAME,
+        meplans.NAME,
+        booking.NAME,
+        *schedulereads.NAMES,
+        *accountcheck.NAMES,
+    )
     known = [s.name for s in SCENARIOS] + list(own_stacks)
     if unknown := [n for n in names if n not in known]:
         raise SystemExit(f"no scenario {unknown[0]!r}; known: {', '.join(known)}")
@@ -117,6 +162,8 @@ def selection(names: list[str] | None) -> Selection:
         search=search100k.NAME in names,
         me_plans=meplans.NAME in names,
         checks=[n for n in accountcheck.NAMES if n in names],
+        booking=booking.NAME in names,
+        reads=[n for n in schedulereads.NAMES if n in names],
     )
 
 
@@ -213,6 +260,28 @@ def run_me_plans(root: Path, args: argparse.Namespace, code: str) -> str:
     )
 
 
+def run_booking(root: Path, args: argparse.Namespace, code: str) -> str:
+    started, load = report.now_utc(), report.load_average()
+    print(f"Starting a throwaway stack for {booking.NAME} from the {code}...", flush=True)
+    with running_stack(root) as stack:
+        run = guarded(stack, lambda: booking.run_sync(stack, args))
+        problems = log_problems(stack)
+    return bookingreport.render(
+        run, started=started, load=load, code=code, args=args, problems=problems
+    )
+
+
+def run_schedule_read(name: str, root: Path, args: argparse.Namespace, code: str) -> str:
+    started, load = report.now_utc(), report.load_average()
+    print(f"Starting a throwaway stack for {name} from the {code}...", flush=True)
+    with running_stack(root) as stack:
+        run = guarded(stack, lambda: schedulereads.run_sync(name, stack, args))
+        problems = log_problems(stack)
+    return schedulereadsreport.render(
+        run, started=started, load=load, code=code, args=args, problems=problems
+    )
+
+
 def run_account_check(name: str, root: Path, args: argparse.Namespace, code: str) -> str:
     started = report.now_utc()
     measured = accountcheck.by_name(name)
@@ -236,6 +305,9 @@ def main(argv: list[str] | None = None) -> int:
             parts.append(run_search(root, args, code))
         if chosen.me_plans:
             parts.append(run_me_plans(root, args, code))
+        if chosen.booking:
+            parts.append(run_booking(root, args, code))
+        parts.extend(run_schedule_read(name, root, args, code) for name in chosen.reads)
         parts.extend(run_account_check(name, root, args, code) for name in chosen.checks)
     text = "\n".join(parts)
     print("\n" + text)

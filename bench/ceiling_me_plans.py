@@ -65,6 +65,11 @@ class Verifier:
 
     def patient(self, authorization: str | None) -> dict[str, Any] | None:
         """The token's claims if it is a valid patient token, else None."""
+        claims = self.claims(authorization)
+        return claims if claims and claims.get("role") == "patient" and claims.get("pid") else None
+
+    def claims(self, authorization: str | None) -> dict[str, Any] | None:
+        """The claims of a valid bearer token (signature, issuer, audience, expiry), else None."""
         if not authorization or not authorization.startswith("Bearer "):
             return None
         token = authorization[7:]
@@ -83,7 +88,7 @@ class Verifier:
             )
         except jwt.PyJWTError:
             return None
-        return claims if claims.get("role") == "patient" and claims.get("pid") else None
+        return dict(claims)
 
 
 @dataclass(frozen=True)
@@ -106,7 +111,7 @@ class Config:
         )
 
 
-async def _no_reset(connection: asyncpg.Connection) -> None:
+async def no_reset(connection: asyncpg.Connection) -> None:
     """Every transaction here ends before release: nothing to reset (asyncpg would send
     RESET ALL and more on every release)."""
 
@@ -121,7 +126,7 @@ def build_app(config: Config | None = None) -> FastAPI:
             settings.jwks, issuer=settings.issuer, audience=settings.audience
         )
         async with asyncpg.create_pool(
-            settings.database_url, min_size=1, max_size=settings.pool_size, reset=_no_reset
+            settings.database_url, min_size=1, max_size=settings.pool_size, reset=no_reset
         ) as pool:
             app.state.pool = pool
             yield

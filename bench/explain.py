@@ -73,6 +73,19 @@ async def _explain(
     return doc, "\n".join(r[0] for r in rows)
 
 
+async def explain_prepared(
+    conn: asyncpg.Connection, name: str, sql: str, values: Sequence[Any], mode: str
+) -> tuple[dict[str, Any], str]:
+    """EXPLAIN (ANALYZE, BUFFERS) of `sql` as a fresh prepared statement run with `values`,
+    with a custom or a generic plan (`mode`); its summary and text."""
+    await conn.execute(f"SET plan_cache_mode = {_PLAN_CACHE_MODE[mode]}")
+    await conn.execute(f"PREPARE {name} AS {sql}")
+    try:
+        return await _explain(conn, name, values)
+    finally:
+        await conn.execute(f"DEALLOCATE {name}")
+
+
 async def _prepare(conn: asyncpg.Connection, name: str, case: Case, mode: str) -> None:
     """A fresh SQL-level prepared statement (its own name: no plan cache history)."""
     await conn.execute(f"SET plan_cache_mode = {_PLAN_CACHE_MODE[mode]}")

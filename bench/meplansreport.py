@@ -1,13 +1,13 @@
 """The me-plans figures as Markdown: latency one at a time, then throughput against the ceiling."""
 
 import argparse
-import statistics
 from collections.abc import Sequence
 from datetime import datetime
 
-from bench import profiling
+from bench.ceiling import CEILING
+from bench.ceilingreport import profile_lines, throughput_table
 from bench.load import percentile_ms
-from bench.meplans import CEILING, SERVICE, WARMUP_REQUESTS, MePlansRun
+from bench.meplans import SERVICE, WARMUP_REQUESTS, MePlansRun
 from bench.report import machine_lines
 
 TARGET_MS = 15.0
@@ -48,72 +48,20 @@ def latency_table(run: MePlansRun) -> list[str]:
     return lines
 
 
-def throughput_table(run: MePlansRun) -> list[str]:
-    count = len(run.rounds[SERVICE])
-    rounds = " | ".join(f"round {n + 1}" for n in range(count))
-    lines = [
-        f"| App | req/s: {rounds} | median req/s | p50 ms | p99 ms | errors "
-        "| app CPU ms/req | PostgreSQL CPU ms/req | DB connections opened "
-        "| gen CPU % | box CPU % |",
-        "|---|" + "--:|" * (count + 9),
-    ]
-    for label, rounds_of in run.rounds.items():
-        latencies = [x for r in rounds_of for x in r.result.tally.latencies]
-        per_round = " | ".join(f"{r.result.rate:,.0f}" for r in rounds_of)
-        generator = statistics.median(r.result.cpu.generator for r in rounds_of)
-        machine = statistics.median(r.result.cpu.machine for r in rounds_of)
-        lines.append(
-            f"| {label} | {per_round} | {run.median_rate(label):,.0f} "
-            f"| {percentile_ms(latencies, 0.5):.1f} | {percentile_ms(latencies, 0.99):.1f} "
-            f"| {sum(r.result.tally.errors for r in rounds_of):,} "
-            f"| {run.median_cpu_ms(label):.2f} | {run.median_cpu_ms(label, database=True):.2f} "
-            f"| {sum(r.connections_opened for r in rounds_of):,} "
-            f"| {generator:.0f} | {machine:.0f} |"
-        )
-    return lines
-
-
-def profile_lines(run: MePlansRun) -> list[str]:
-    """Each app's CPU per request by step: its share of the py-spy samples, times the CPU
-    per request the app used in the measured rounds."""
-    if not run.profiles:
-        return []
-    labels = [p.label for p in run.profiles]
-    header = " | ".join(f"{label} % | {label} ms/req" for label in labels)
-    lines = [
-        "Where the CPU goes (py-spy, GIL-holding samples, one more round per app; ms/req = "
-        "share x the app's CPU ms/req above):",
-        "",
-        f"| Step | {header} |",
-        "|---|" + "--:|--:|" * len(labels),
-    ]
-    for step in profiling.step_names():
-        if not any(p.samples[step] for p in run.profiles):
-            continue
-        cells = " | ".join(
-            f"{100 * p.share(step):.1f} | {p.share(step) * run.median_cpu_ms(p.label):.2f}"
-            for p in run.profiles
-        )
-        lines.append(f"| {step} | {cells} |")
-    totals = " | ".join(
-        f"{p.total:,} samples | {run.median_cpu_ms(p.label):.2f}" for p in run.profiles
-    )
-    return [*lines, f"| total | {totals} |", ""]
-
-
 def verdicts(run: MePlansRun) -> list[str]:
-    p50 = percentile_ms(run.latencies[SERVICE], 0.5)
+    p50, rounds = percentile_ms(run.latencies[SERVICE], 0.5), run.inflight
     fast = "**met**" if p50 < TARGET_MS else "**NOT met**"
     share = "**met**" if run.ratio >= TARGET_RATIO else "**NOT met**"
     return [
         f"Target (median under {TARGET_MS:g} ms one at a time): {fast}: p50 {p50:.1f} ms.",
         "",
         f"Target (at least {TARGET_RATIO:g} of the ceiling's req/s): {share}: "
-        f"{run.median_rate(SERVICE):,.0f} / {run.median_rate(CEILING):,.0f} req/s = "
+        f"{rounds.median_rate(SERVICE):,.0f} / {rounds.median_rate(CEILING):,.0f} req/s = "
         f"**{run.ratio:.2f}** (medians of the rounds).",
         "",
         f"CPU per request (less sensitive to other work on the machine): the service "
-        f"{run.median_cpu_ms(SERVICE):.2f} ms, the ceiling {run.median_cpu_ms(CEILING):.2f} ms; "
+        f"{rounds.median_cpu_ms(SERVICE):.2f} ms, the ceiling "
+        f"{rounds.median_cpu_ms(CEILING):.2f} ms; "
         f"at one core each that allows {run.cpu_ratio:.2f} of the ceiling's throughput.",
     ]
 
@@ -145,11 +93,11 @@ def render(
             f"after {args.warmup:g} s warm-up, the order alternating (throughput; CPU per "
             "request from /proc):",
             "",
-            *throughput_table(run),
+            *throughput_table(run.inflight),
             "",
             *verdicts(run),
             "",
-            *profile_lines(run),
+            *profile_lines(run.inflight),
             "The plan query in PostgreSQL (EXPLAIN (ANALYZE, BUFFERS), the benchmark patient, "
             "after the run):",
             "",

@@ -15,6 +15,7 @@ import shutil
 import subprocess
 import sys
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -61,15 +62,16 @@ STEPS: tuple[tuple[str, str], ...] = (
     ("event loop, uvicorn's HTTP, driver callbacks", r"uvicorn|Runner\.run"),
 )
 OTHER = "unattributed (no Python frame)"
-_MATCHERS = [(name, re.compile(pattern)) for name, pattern in STEPS]
+Steps = Sequence[tuple[str, str]]  # (name, regular expression), the narrowest first
 
 
 @dataclass(frozen=True)
 class Profile:
-    """Samples per step of one app under load."""
+    """Samples per step of one app under load; `steps` the step names, in report order."""
 
     label: str
     samples: Counter[str]
+    steps: tuple[str, ...] = ()
 
     @property
     def total(self) -> int:
@@ -101,29 +103,32 @@ def start_recording(pid: int, seconds: float, output: Path) -> subprocess.Popen[
     return subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # noqa: S603
 
 
-def finish_recording(recording: subprocess.Popen[bytes], label: str, output: Path) -> Profile:
+def finish_recording(
+    recording: subprocess.Popen[bytes], label: str, output: Path, steps: Steps = STEPS
+) -> Profile:
     _, errors = recording.communicate(timeout=120)
     if recording.returncode != 0 or not output.exists():
         raise RuntimeError(f"py-spy failed on {label}: {errors.decode(errors='replace')[-500:]}")
-    return Profile(label, steps_of(output.read_text()))
+    return Profile(label, steps_of(output.read_text(), steps), step_names(steps))
 
 
-def steps_of(raw: str) -> Counter[str]:
+def steps_of(raw: str, steps: Steps = STEPS) -> Counter[str]:
     """Samples per step from py-spy's raw output (`frame;frame;... count` per line)."""
+    matchers = [(name, re.compile(pattern)) for name, pattern in steps]
     counts: Counter[str] = Counter()
     for line in raw.splitlines():
         stack, _, count = line.rpartition(" ")
         if count.isdigit():
-            counts[step_of(stack)] += int(count)
+            counts[step_of(stack, matchers)] += int(count)
     return counts
 
 
-def step_of(stack: str) -> str:
-    for name, matcher in _MATCHERS:
+def step_of(stack: str, matchers: Sequence[tuple[str, re.Pattern[str]]]) -> str:
+    for name, matcher in matchers:
         if matcher.search(stack):
             return name
     return OTHER
 
 
-def step_names() -> list[str]:
-    return [name for name, _ in STEPS] + [OTHER]
+def step_names(steps: Steps = STEPS) -> tuple[str, ...]:
+    return (*(name for name, _ in steps), OTHER)

@@ -8,8 +8,8 @@ ids, a random one and garbage). Its requests
 are built from what each route declares in its OpenAPI operation:
 - path ids that exist (a patient, the caller's own record, another patient's, real accounts,
   real slugs, a therapist and their time off, signed plans of the caller and of another
-  patient with a home log, a red flag and a progress report, a live calendar feed's secret)
-  and ids that do not or cannot;
+  patient with a home log, a red flag and a progress report, a live calendar feed's secret,
+  holds, wait-list entries and offers) and ids that do not or cannot;
 - query strings from the route's own query parameters, valid and hostile (huge and negative
   numbers, NUL bytes, LIKE wildcards, unicode, bytes that are not UTF-8, tampered cursors,
   impossible dates), each beside valid values of the parameters the route requires;
@@ -50,7 +50,14 @@ from tests.declared_input import (
 from tests.factories import PASSWORD, bearer, make_account, make_patient, token_for
 from tests.plans.factories import make_plan, make_session
 from tests.plans.home_setup import clinic_today
-from tests.scheduling.booking import fix_clock, make_appointment, make_hours
+from tests.scheduling.booking import (
+    fix_clock,
+    make_appointment,
+    make_hold,
+    make_hours,
+    make_offer,
+    make_waitlist_entry,
+)
 from tests.scheduling.factories import make_feed
 
 SERVICES = ("patients", "plans", "scheduling")
@@ -90,6 +97,7 @@ class World:
     logged_plan: PlanOfCare | None = None  # another patient's, signed: bodies name it
     appointments: list[Appointment] = field(default_factory=list)  # the patients' below
     feed_secret: str = ""  # a live calendar feed of a therapist no other path names
+    waiting: dict[str, list[str]] = field(default_factory=dict)  # holds, entries, offers
 
     @classmethod
     async def build(cls, db, apps, role: str, service: str) -> "World":
@@ -125,6 +133,7 @@ class World:
         patients = [p for p in (own, other) if p is not None]
         world.appointments = await _appointments(db, patients, staff)
         world.feed_secret = await _feed(db, other)
+        world.waiting = await _waiting(db, patients, staff)
         return world
 
     def real_path_values(self, service: str, name: str) -> list[str]:
@@ -140,6 +149,8 @@ class World:
         ids["plan_id"] = self.plans
         if name in ids:
             return [str(record.id) for record in ids[name] if record is not None]
+        if name in self.waiting:
+            return self.waiting[name]
         if name in self.plan_records:
             return self.plan_records[name]
         if name in REAL_VALUES:
@@ -237,6 +248,21 @@ async def _feed(db, patient: Patient) -> str:
     return await make_feed(db, owner.id)
 
 
+async def _waiting(db, patients: list[Patient], staff: UserAccount) -> dict[str, list[str]]:
+    """For each patient, a hold of the walk's therapist (for the other patient, whom the
+    walk's bodies name), a wait-list entry, and an offer of another held time."""
+    records: dict[str, list[str]] = {"hold_id": [], "entry_id": [], "offer_id": []}
+    for day, patient in enumerate(patients):
+        start = WALK_CLOCK + timedelta(days=22 + day)  # Wednesday 23 December on, 10:00
+        hold = await make_hold(db, therapist_id=staff.id, start=start, patient_id=patients[-1].id)
+        entry = await make_waitlist_entry(db, patient_id=patient.id)
+        offered = WALK_CLOCK + timedelta(days=27 + day)  # Monday 28 December on, 10:00
+        offer = await make_offer(db, patient_id=patient.id, therapist_id=staff.id, start=offered)
+        for name, record in zip(records, (hold, entry, offer), strict=True):
+            records[name].append(str(record.id))
+    return records
+
+
 BODY_VALUES = {
     "given_name": "Rosa",
     "family_name": "Delgado",
@@ -283,6 +309,9 @@ BODY_VALUES = {
     "last_date": LEFT_OUT,
     "procedure_code": "97110",
     "alternative_codes": ["97161"],
+    # a wait-list entry's times of day
+    "earliest": "08:00",
+    "latest": "18:00",
 }
 # One name, two kinds of value: a therapist's hours are local "HH:MM", time off is instants.
 BODY_VALUES_BY_FORMAT = {

@@ -12,9 +12,11 @@ from services.scheduling.audit import trail
 from services.scheduling.availability.routes import availability_router
 from services.scheduling.calendar.routes import calendar_feed_router, feeds_router
 from services.scheduling.fhir.routes import appointment_fhir_router, my_fhir_router
+from services.scheduling.holds.routes import holds_router
 from services.scheduling.reference.routes import locations_router, types_router
 from services.scheduling.settings import SchedulingSettings
 from services.scheduling.therapists.routes import therapists_router
+from services.scheduling.waitlist.routes import waitlist_router
 
 
 def build_app(
@@ -27,7 +29,8 @@ def build_app(
         title="Clinic scheduling service",
         description="The clinics (address, time zone, opening hours, rooms), the kinds of "
         "visit, therapists' weekly hours and time off, the free slots they leave, and the "
-        "appointments booked in them.",
+        "appointments booked in them, holds of a time while a booking is settled, and the "
+        "wait list offered the time of cancelled visits.",
         routers=[
             locations_router,
             types_router,
@@ -40,6 +43,8 @@ def build_app(
             me_router,
             calendar_feed_router,
             feeds_router,
+            holds_router,
+            waitlist_router,
             audit_router(trail, name="read_scheduling_audit_trail"),
         ],
         settings=settings or get_settings(SchedulingSettings),

@@ -12,13 +12,29 @@ constraints refuse two live appointments of one therapist, one patient or one ro
 overlap, whatever the application does. A cancelled visit and a no-show hold nothing, so the
 time can be booked again (a no-show is marked once the visit has begun, and the rest of the
 slot may still go to a walk-in).
+
+A hold keeps a time for a few minutes (`Hold`): while it is live (held, not yet expired) no
+one else books that therapist, room or patient then. Expiry needs no sweeper: every check
+compares `expires_at` with the clock. Exclusion constraints cannot say "not yet expired", so
+holds are kept apart from each other and from appointments by the schedule locks
+(`locks.py`) that every writer of a schedule takes before it checks.
 """
 
 import uuid
 from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, SmallInteger, String, Time, text
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    SmallInteger,
+    String,
+    Time,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.dialects.postgresql import ARRAY, ExcludeConstraint
 from sqlmodel import Field, SQLModel
 
@@ -33,6 +49,9 @@ _STRETCH = "tsrange(DATE '2000-01-03' + starts, DATE '2000-01-03' + ends)"
 APPOINTMENT_STATUSES = ("booked", "checked_in", "completed", "no_show", "cancelled")
 LIVE_STATUSES = ("booked", "checked_in", "completed")  # the appointment holds its time
 VISIT_OUTCOMES = ("completed", "undone")
+HOLD_STATUSES = ("held", "confirmed", "released")  # held and past expires_at: expired
+WAITLIST_STATUSES = ("waiting", "booked", "withdrawn")  # waiting with a live offer: offered
+OFFER_STATUSES = ("offered", "accepted", "gone")  # offered on an expired hold: expired
 
 
 def _one_of(column: str, values: tuple[str, ...]) -> str:
@@ -193,6 +212,15 @@ class Appointment(SQLModel, table=True):
             "starts_at",
             postgresql_where=text("series_id IS NOT NULL"),
         ),
+        # The availability search's busy times: a therapist's visits ending after a window
+        # starts (few: the future), read from the index alone. The exclusion constraints'
+        # GiST indexes served it poorly (bench/README.md, availability-month).
+        Index(
+            "ix_appointment_therapist_id_ends_at",
+            "therapist_id",
+            "ends_at",
+            postgresql_include=["starts_at", "status"],
+        ),
         {"schema": SCHEMA},
     )
 
@@ -276,6 +304,138 @@ class CalendarFeed(SQLModel, table=True):
     created_at: datetime = created_at_field()
     created_by: uuid.UUID
     revoked_at: datetime | None = timestamp_field()
+
+
+class Hold(SQLModel, table=True):
+    """A time kept for a few minutes while the front desk settles a booking, or offered to
+    the wait list after a cancellation (`freed_appointment_id`: the cancelled visit whose time
+    it offers, to the entries named by its `WaitlistOffer`s). While `held` and before
+    `expires_at` it blocks the therapist, the room and the patient (if named) like a booked
+    visit; confirmed, it has become `appointment_id`; released or expired, it blocks nothing."""
+
+    __tablename__ = "hold"
+    __table_args__ = (
+        CheckConstraint(_one_of("status", HOLD_STATUSES), name="status"),
+        CheckConstraint("ends_at > starts_at", name="ends_after_starts"),
+        CheckConstraint("version >= 1", name="version_positive"),
+        CheckConstraint(
+            "(status = 'confirmed') = (appointment_id IS NOT NULL)",
+            name="appointment_when_confirmed",
+        ),
+        # What the checks of a booking and the availability search read: held rows by time.
+        Index(
+            "ix_hold_therapist_id_starts_at",
+            "therapist_id",
+            "starts_at",
+            postgresql_where=text("status = 'held'"),
+        ),
+        Index(
+            "ix_hold_patient_id_starts_at",
+            "patient_id",
+            "starts_at",
+            postgresql_where=text("status = 'held' AND patient_id IS NOT NULL"),
+        ),
+        Index(
+            "ix_hold_location_room_starts_at",
+            "location",
+            "room",
+            "starts_at",
+            postgresql_where=text("status = 'held' AND room IS NOT NULL"),
+        ),
+        Index(
+            "ix_hold_freed_appointment_id",
+            "freed_appointment_id",
+            postgresql_where=text("freed_appointment_id IS NOT NULL"),
+        ),
+        {"schema": SCHEMA},
+    )
+
+    id: uuid.UUID = id_field()
+    therapist_id: uuid.UUID
+    location: str = _slug_reference("scheduling.location.slug")
+    room: str | None = Field(default=None, max_length=40)
+    appointment_type: str = _slug_reference("scheduling.appointment_type.slug")
+    starts_at: datetime = timestamp_field(nullable=False)
+    ends_at: datetime = timestamp_field(nullable=False)
+    expires_at: datetime = timestamp_field(nullable=False)
+    patient_id: uuid.UUID | None = None
+    status: str = Field(default="held", max_length=10)
+    appointment_id: uuid.UUID | None = Field(
+        default=None, foreign_key="scheduling.appointment.id", ondelete="RESTRICT"
+    )
+    freed_appointment_id: uuid.UUID | None = Field(
+        default=None, foreign_key="scheduling.appointment.id", ondelete="RESTRICT"
+    )
+    created_by: uuid.UUID
+    created_at: datetime = created_at_field()
+    updated_at: datetime = created_at_field()
+    version: int = 1
+
+
+class WaitlistEntry(SQLModel, table=True):
+    """A patient waiting for a visit at a clinic (with one therapist, or any who works
+    there: `therapist_id` None), of one type, on some weekdays (0 = Monday; none: any) and
+    between local times of day (none: any). When a visit there is cancelled, the oldest
+    entries that fit are offered its time. `waiting` until booked (`appointment_id`) or
+    withdrawn; a waiting entry with a live offer reads as offered."""
+
+    __tablename__ = "waitlist_entry"
+    __table_args__ = (
+        CheckConstraint(_one_of("status", WAITLIST_STATUSES), name="status"),
+        CheckConstraint("weekdays <@ ARRAY[0, 1, 2, 3, 4, 5, 6]::smallint[]", name="weekdays"),
+        CheckConstraint("latest > earliest", name="latest_after_earliest"),
+        CheckConstraint(
+            "(status = 'booked') = (appointment_id IS NOT NULL)", name="appointment_when_booked"
+        ),
+        CheckConstraint("version >= 1", name="version_positive"),
+        # The offers of a cancellation and the list read a clinic's entries oldest first.
+        Index("ix_waitlist_entry_location_created_at", "location", "created_at", "id"),
+        Index("ix_waitlist_entry_patient_id", "patient_id"),
+        {"schema": SCHEMA},
+    )
+
+    id: uuid.UUID = id_field()
+    patient_id: uuid.UUID
+    location: str = _slug_reference("scheduling.location.slug")
+    therapist_id: uuid.UUID | None = None
+    appointment_type: str = _slug_reference("scheduling.appointment_type.slug")
+    weekdays: list[int] = Field(
+        default_factory=list,
+        sa_column=Column(ARRAY(SmallInteger), nullable=False, server_default="{}"),
+    )
+    earliest: time | None = Field(default=None, sa_type=Time)  # type: ignore[call-overload]
+    latest: time | None = Field(default=None, sa_type=Time)  # type: ignore[call-overload]
+    note: str | None = Field(default=None, max_length=500)
+    status: str = Field(default="waiting", max_length=10)
+    appointment_id: uuid.UUID | None = Field(
+        default=None, foreign_key="scheduling.appointment.id", ondelete="RESTRICT"
+    )
+    created_by: uuid.UUID
+    created_at: datetime = created_at_field()
+    updated_at: datetime = created_at_field()
+    version: int = 1
+
+
+class WaitlistOffer(SQLModel, table=True):
+    """A wait-list entry offered a freed time, kept by one hold for every entry offered it:
+    the first to accept books it (`accepted`), the others' offers are then `gone`. An offer
+    still `offered` when its hold expires reads as expired."""
+
+    __tablename__ = "waitlist_offer"
+    __table_args__ = (
+        CheckConstraint(_one_of("status", OFFER_STATUSES), name="status"),
+        UniqueConstraint("hold_id", "entry_id"),  # its index also finds a hold's offers
+        {"schema": SCHEMA},
+    )
+
+    id: uuid.UUID = id_field()
+    hold_id: uuid.UUID = Field(foreign_key="scheduling.hold.id", ondelete="RESTRICT")
+    entry_id: uuid.UUID = Field(
+        foreign_key="scheduling.waitlist_entry.id", ondelete="RESTRICT", index=True
+    )
+    status: str = Field(default="offered", max_length=10)
+    created_at: datetime = created_at_field()
+    updated_at: datetime = created_at_field()
 
 
 class AuditEvent(AuditEventFields, table=True):

@@ -1,8 +1,9 @@
 """What the scheduling service reads: every service's settings, its own client secret
 (`CLINIC_SCHEDULING_CLIENT_SECRET`), never plans', the slot grid (`CLINIC_SLOT_MINUTES`), how
 often visit outcomes are relayed to plans (`CLINIC_VISIT_OUTCOME_RELAY_SECONDS`) and how long
-sent ones are kept (`CLINIC_VISIT_OUTCOME_KEEP_DAYS`), and the public address calendar-feed
-URLs are given at (`CLINIC_PUBLIC_URL`)."""
+sent ones are kept (`CLINIC_VISIT_OUTCOME_KEEP_DAYS`), the public address calendar-feed URLs
+are given at (`CLINIC_PUBLIC_URL`), and how a cancelled visit's time is offered to the wait
+list (`CLINIC_WAITLIST_OFFERS_PER_SLOT`, `CLINIC_WAITLIST_OFFER_MINUTES`)."""
 
 from typing import ClassVar
 
@@ -25,6 +26,10 @@ class SchedulingSettings(ClientSettings):
     # https://clinic.example): a calendar feed's URL starts with it. Unset, the URL is built
     # from the request as the proxy forwarded it, which is wrong behind a TLS terminator.
     public_url: HttpUrl | None = None
+    # A cancelled visit's time goes to at most this many wait-list entries at once, held
+    # for them this many minutes (never past the visit's start): the first to accept books it.
+    waitlist_offers_per_slot: int = Field(3, ge=1, le=20)
+    waitlist_offer_minutes: int = Field(30, ge=1, le=1440)
 
     @field_validator("slot_minutes")
     @classmethod

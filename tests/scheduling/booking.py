@@ -22,7 +22,14 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.patients.models import Patient, UserAccount
-from services.scheduling.models import Appointment, Location, TherapistHours
+from services.scheduling.models import (
+    Appointment,
+    Hold,
+    Location,
+    TherapistHours,
+    WaitlistEntry,
+    WaitlistOffer,
+)
 from tests.factories import headers_for, make_patient
 from tests.scheduling.factories import make_clinic, make_therapist, set_hours
 
@@ -32,8 +39,12 @@ WORKING_DAYS = [{"weekday": d, "start": "07:00", "end": "19:00"} for d in range(
 WEEKDAYS_8_TO_6 = [{"weekday": d, "start": "08:00", "end": "18:00"} for d in range(5)]
 
 
+CLOCKS = ("appointments", "holds", "waitlist")  # the routes that read the booking clock
+
+
 def fix_clock(monkeypatch: pytest.MonkeyPatch, moment: datetime = NOW) -> None:
-    monkeypatch.setattr("services.scheduling.appointments.routes.utcnow", lambda: moment)
+    for routes in CLOCKS:
+        monkeypatch.setattr(f"services.scheduling.{routes}.routes.utcnow", lambda: moment)
 
 
 @dataclass
@@ -202,3 +213,50 @@ async def make_appointment(
     db.add(appointment)
     await db.commit()
     return appointment
+
+
+async def make_hold(
+    db: AsyncSession, *, therapist_id: uuid.UUID, start: datetime, **fields
+) -> Hold:
+    """A 45-minute treatment's time at Gaithersburg, held until 10 minutes after NOW."""
+    values: dict[str, Any] = {
+        "therapist_id": therapist_id,
+        "location": "gaithersburg",
+        "appointment_type": "treatment",
+        "starts_at": start,
+        "ends_at": start + timedelta(minutes=45),
+        "expires_at": NOW + timedelta(minutes=10),
+        "created_by": therapist_id,
+    }
+    hold = Hold(**(values | fields))
+    db.add(hold)
+    await db.commit()
+    return hold
+
+
+async def make_waitlist_entry(
+    db: AsyncSession, *, patient_id: uuid.UUID, **fields
+) -> WaitlistEntry:
+    """The patient waits for a treatment at Gaithersburg, with any therapist, any time."""
+    values: dict[str, Any] = {
+        "patient_id": patient_id,
+        "location": "gaithersburg",
+        "appointment_type": "treatment",
+        "created_by": patient_id,
+    }
+    entry = WaitlistEntry(**(values | fields))
+    db.add(entry)
+    await db.commit()
+    return entry
+
+
+async def make_offer(
+    db: AsyncSession, *, patient_id: uuid.UUID, therapist_id: uuid.UUID, start: datetime
+) -> WaitlistOffer:
+    """A live hold of the therapist's time offered to a new entry of the patient."""
+    hold = await make_hold(db, therapist_id=therapist_id, start=start)
+    entry = await make_waitlist_entry(db, patient_id=patient_id)
+    offer = WaitlistOffer(hold_id=hold.id, entry_id=entry.id)
+    db.add(offer)
+    await db.commit()
+    return offer

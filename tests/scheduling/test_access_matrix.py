@@ -22,7 +22,15 @@ from tests.access_table import (
     assert_every_route_has_a_policy,
 )
 from tests.factories import bearer, make_account, make_patient, token_for
-from tests.scheduling.booking import NOW, fix_clock, make_appointment, make_hours
+from tests.scheduling.booking import (
+    NOW,
+    fix_clock,
+    make_appointment,
+    make_hold,
+    make_hours,
+    make_offer,
+    make_waitlist_entry,
+)
 from tests.scheduling.factories import make_feed, make_time_off
 
 
@@ -37,6 +45,9 @@ TIME_OFF = "/v1/therapists/{therapist_id}/time-off"
 APPOINTMENT = "/v1/appointments/{appointment_id}"
 MARKS = _row(401, 403, 200, 200, 200, 403)  # a therapist's cell: their own visit
 FEED = "/v1/therapists/{therapist_id}/calendar-feed"
+DESK_WRITES = _row(401, 403, 201, 403, 201, 403)
+HOLD = "/v1/holds/{hold_id}"
+ENTRY = "/v1/waitlist/{entry_id}"
 
 # (app, method, path) -> caller -> status; path parameters as the app names them.
 POLICY: dict[tuple[str, str, str], dict[str, int]] = {
@@ -71,6 +82,19 @@ POLICY: dict[tuple[str, str, str], dict[str, int]] = {
     ("scheduling", "POST", f"{APPOINTMENT}/undo-completion"): MARKS,
     ("scheduling", "GET", "/v1/me/appointments"): _row(401, 200, 403, 403, 403, 403),
     ("scheduling", "GET", "/v1/me/appointments/fhir"): _row(401, 200, 403, 403, 403, 403),
+    ("scheduling", "POST", "/v1/holds"): DESK_WRITES,
+    ("scheduling", "GET", HOLD): _row(401, 403, 200, 403, 200, 403),
+    ("scheduling", "POST", f"{HOLD}/confirm"): DESK_WRITES,
+    ("scheduling", "DELETE", HOLD): _row(401, 403, 204, 403, 204, 403),
+    ("scheduling", "POST", "/v1/waitlist"): DESK_WRITES,
+    ("scheduling", "GET", "/v1/waitlist"): STAFF_READ,
+    # A patient's cells are for their own entry or offer; a therapist's, an entry at their
+    # clinic (another patient's, another clinic's: tests/scheduling/test_waitlist.py).
+    ("scheduling", "GET", ENTRY): USERS_READ,
+    ("scheduling", "POST", f"{ENTRY}/withdraw"): _row(401, 200, 200, 403, 200, 403),
+    ("scheduling", "POST", "/v1/waitlist/offers/{offer_id}/accept"): _row(
+        401, 201, 201, 403, 201, 403
+    ),
     ("scheduling", "GET", "/v1/audit"): _row(401, 403, 403, 403, 200, 403),
     # A therapist's cells are for their own feed (another therapist's: 403, tests/scheduling).
     ("scheduling", "POST", FEED): _row(401, 403, 403, 201, 201, 403),
@@ -100,6 +124,7 @@ BODIES: dict[tuple[str, str], object] = {
     },
     ("POST", f"{APPOINTMENT}/reschedule"): {"start": "2026-12-10T10:00:00-05:00"},
     ("POST", f"{APPOINTMENT}/cancel"): {"reason": "Moved away"},
+    ("POST", f"{HOLD}/confirm"): {},
 }
 # Where each move starts from: the status of the appointment, and its start (the clock reads
 # NOW: Monday 7 December 2026, 08:00 in New York).
@@ -166,6 +191,27 @@ async def _url(db, path: str, account: UserAccount | None) -> str:
         url = url.replace("{secret}", await make_feed(db, therapist.id))
     if "{appointment_id}" in path:
         url = url.replace("{appointment_id}", str(await _visit(db, path, account)))
+    return await _waiting_url(db, url, account)
+
+
+async def _waiting_url(db, url: str, account: UserAccount | None) -> str:
+    """The path with a hold (for a patient, of a therapist working at Gaithersburg), a
+    wait-list entry or an offer of the caller's, if a patient or a therapist there."""
+    if "{hold_id}" in url or "{offer_id}" in url:
+        patient_id, therapist_id = await _people(db, account)
+        if "{offer_id}" in url:
+            offer = await make_offer(
+                db, patient_id=patient_id, therapist_id=therapist_id, start=WEDNESDAY_10
+            )
+            return url.replace("{offer_id}", str(offer.id))
+        hold = await make_hold(
+            db, therapist_id=therapist_id, start=WEDNESDAY_10, patient_id=patient_id
+        )
+        return url.replace("{hold_id}", str(hold.id))
+    if "{entry_id}" in url:
+        patient_id, _ = await _people(db, account)
+        entry = await make_waitlist_entry(db, patient_id=patient_id)
+        return url.replace("{entry_id}", str(entry.id))
     return url
 
 
@@ -187,9 +233,12 @@ async def _visit(db, path: str, account: UserAccount | None) -> uuid.UUID:
     return visit.id
 
 
-# A visit booked, or a series of two: Wednesdays at 10:00 from 9 December.
+# A visit booked or held, a series of two (Wednesdays at 10:00 from 9 December), or a
+# wait-list entry (no time).
 WHEN = {
     "/v1/appointments": {"start": "2026-12-09T10:00:00-05:00"},
+    "/v1/holds": {"start": "2026-12-09T10:00:00-05:00"},
+    "/v1/waitlist": {},
     "/v1/appointments/series": {
         "weekdays": [2],
         "time": "10:00",
@@ -200,6 +249,8 @@ WHEN = {
 
 
 async def _body(db, method: str, path: str, account: UserAccount | None) -> object:
+    """A booking, a series, a hold, a wait-list entry: of a new patient, with a therapist
+    who works at Gaithersburg on Wednesday at 10:00."""
     if method != "POST" or path not in WHEN:
         return BODIES.get((method, path))
     patient_id, therapist_id = await _people(db, None)

@@ -12,6 +12,7 @@ import httpx
 import pytest
 from sqlalchemy import text
 
+from tests.factories import make_patient
 from tests.scheduling.booking import (
     PlansAnswering,
     fix_clock,
@@ -114,3 +115,40 @@ async def test_a_series_asks_each_service_once_outside_any_transaction(
         (f"/v1/accounts/{clinic.therapist.id}/status", 0),
         (f"/v1/plans/{plan_id}", 0),
     ]
+
+
+async def test_confirming_a_hold_and_accepting_an_offer_ask_outside_any_transaction(
+    committed_apis, committed_db, apps, engine
+):
+    api = committed_apis["scheduling"]
+    clinic = await seeded_clinic(api, apps, committed_db)
+    body = {
+        "therapist_id": str(clinic.therapist.id),
+        "location": clinic.location.slug,
+        "type": "treatment",
+        "start": "2026-12-08T11:00:00-05:00",
+        "patient_id": str(clinic.patient.id),
+    }
+    held = (await api.post("/v1/holds", json=body, headers=clinic.desk)).json()
+    visit = (await clinic.book(start="2026-12-08T14:00:00-05:00")).json()
+    entry = {
+        "patient_id": str((await make_patient(committed_db)).id),
+        "location": clinic.location.slug,
+        "therapist_id": str(clinic.therapist.id),
+        "type": "treatment",
+    }
+    assert (await api.post("/v1/waitlist", json=entry, headers=clinic.desk)).status_code == 201
+    cancelled = await api.post(
+        f"/v1/appointments/{visit['id']}/cancel", json={"reason": "Flu"}, headers=clinic.desk
+    )
+    (offer,) = cancelled.json()["offers"]
+    with watched(apps, engine) as (seen, plans):
+        plan_id = plans.add(plan_facts(clinic.patient.id))
+        url = f"/v1/holds/{held['id']}/confirm"
+        confirmed = await api.post(url, json={"plan_id": plan_id}, headers=clinic.desk)
+        assert confirmed.status_code == 201, confirmed.text
+        url = f"/v1/waitlist/offers/{offer['offer_id']}/accept"
+        accepted = await api.post(url, headers=clinic.desk)
+        assert accepted.status_code == 201, accepted.text
+    asked = [(path.rsplit("/", 1)[-1], n) for path, n in seen if "/accounts/" not in path]
+    assert asked == [("status", 0), (plan_id, 0), ("status", 0)]

@@ -21,8 +21,10 @@ from clinic_client._async.scheduling import (
     AsyncAppointments,
     AsyncAppointmentTypes,
     AsyncAvailability,
+    AsyncHolds,
     AsyncLocations,
     AsyncTherapists,
+    AsyncWaitlist,
 )
 from clinic_client._async.services import AsyncServices
 from clinic_client.layout import ServiceURLs, service_urls
@@ -77,6 +79,8 @@ class AsyncClinic:
         self.therapists = AsyncTherapists(engine)
         self.availability = AsyncAvailability(engine)
         self.appointments = AsyncAppointments(engine)
+        self.holds = AsyncHolds(engine)
+        self.waitlist = AsyncWaitlist(engine)
         self.me = AsyncMe(engine)
         self.audit = AsyncAudit(engine)
         self.services = AsyncServices(engine)

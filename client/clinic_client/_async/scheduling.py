@@ -23,6 +23,9 @@ from clinic_client.models.scheduling import (
     AvailabilityRead,
     CalendarFeedRead,
     CancelRequest,
+    HoldConfirm,
+    HoldCreate,
+    HoldRead,
     HoursEntry,
     LocationRead,
     NextSlotsRead,
@@ -32,10 +35,13 @@ from clinic_client.models.scheduling import (
     TherapistWeekRead,
     TimeOffCreate,
     TimeOffRead,
+    WaitlistEntryCreate,
+    WaitlistEntryRead,
 )
 from clinic_client.operations import SCHEDULING
 
 AppointmentStatus = Literal["booked", "checked_in", "completed", "no_show", "cancelled"]
+EntryStatus = Literal["waiting", "offered", "booked", "withdrawn"]
 
 
 class AsyncLocations(AsyncArea):
@@ -221,3 +227,54 @@ class AsyncAppointments(AsyncArea):
     @SCHEDULING.post("/v1/appointments/{appointment_id}/undo-completion")
     async def undo_completion(self, appointment_id: UUID) -> AppointmentRead:
         """Take back a completion recorded by mistake."""
+
+
+class AsyncHolds(AsyncArea):
+    """Times held for a few minutes while the front desk settles a booking."""
+
+    @SCHEDULING.post("/v1/holds")
+    async def create(self, hold: HoldCreate, *, idempotency_key: str | None = None) -> HoldRead:
+        """Hold a time (10 minutes unless `minutes` says): nobody else books it meanwhile."""
+
+    @SCHEDULING.get("/v1/holds/{hold_id}")
+    async def read(self, hold_id: UUID) -> HoldRead:
+        """One hold, with when it expires."""
+
+    @SCHEDULING.post("/v1/holds/{hold_id}/confirm")
+    async def confirm(self, hold_id: UUID, confirmation: HoldConfirm) -> AppointmentBooked:
+        """Book the held time (a `Conflict` once it has expired or was released)."""
+
+    @SCHEDULING.delete("/v1/holds/{hold_id}")
+    async def release(self, hold_id: UUID) -> None:
+        """Give the held time back at once."""
+
+
+class AsyncWaitlist(AsyncArea):
+    """Patients waiting for a visit; a cancelled visit's time is offered to them."""
+
+    @SCHEDULING.post("/v1/waitlist")
+    async def add(self, entry: WaitlistEntryCreate) -> WaitlistEntryRead:
+        """Put a patient on a clinic's wait list, with the days and times that suit them."""
+
+    @SCHEDULING.get("/v1/waitlist")
+    def list(
+        self,
+        *,
+        location: str | None = None,
+        therapist_id: UUID | None = None,
+        status: EntryStatus | None = None,
+        page_size: int | None = None,
+    ) -> AsyncIterator[WaitlistEntryRead]:
+        """The wait list, oldest first, by clinic, therapist or status."""
+
+    @SCHEDULING.get("/v1/waitlist/{entry_id}")
+    async def read(self, entry_id: UUID) -> WaitlistEntryRead:
+        """One entry, with its offers."""
+
+    @SCHEDULING.post("/v1/waitlist/{entry_id}/withdraw")
+    async def withdraw(self, entry_id: UUID) -> WaitlistEntryRead:
+        """Take the patient off the wait list."""
+
+    @SCHEDULING.post("/v1/waitlist/offers/{offer_id}/accept")
+    async def accept(self, offer_id: UUID) -> AppointmentBooked:
+        """Take an offered time: the first to accept books it, the rest get a `Conflict`."""

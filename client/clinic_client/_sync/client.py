@@ -22,8 +22,10 @@ from clinic_client._sync.scheduling import (
     Appointments,
     AppointmentTypes,
     Availability,
+    Holds,
     Locations,
     Therapists,
+    Waitlist,
 )
 from clinic_client._sync.services import Services
 from clinic_client.layout import ServiceURLs, service_urls
@@ -78,6 +80,8 @@ class Clinic:
         self.therapists = Therapists(engine)
         self.availability = Availability(engine)
         self.appointments = Appointments(engine)
+        self.holds = Holds(engine)
+        self.waitlist = Waitlist(engine)
         self.me = Me(engine)
         self.audit = Audit(engine)
         self.services = Services(engine)

@@ -24,6 +24,9 @@ from clinic_client.models.scheduling import (
     AvailabilityRead,
     CalendarFeedRead,
     CancelRequest,
+    HoldConfirm,
+    HoldCreate,
+    HoldRead,
     HoursEntry,
     LocationRead,
     NextSlotsRead,
@@ -33,10 +36,13 @@ from clinic_client.models.scheduling import (
     TherapistWeekRead,
     TimeOffCreate,
     TimeOffRead,
+    WaitlistEntryCreate,
+    WaitlistEntryRead,
 )
 from clinic_client.operations import SCHEDULING
 
 AppointmentStatus = Literal["booked", "checked_in", "completed", "no_show", "cancelled"]
+EntryStatus = Literal["waiting", "offered", "booked", "withdrawn"]
 
 
 class Locations(Area):
@@ -220,3 +226,54 @@ class Appointments(Area):
     @SCHEDULING.post("/v1/appointments/{appointment_id}/undo-completion")
     def undo_completion(self, appointment_id: UUID) -> AppointmentRead:
         """Take back a completion recorded by mistake."""
+
+
+class Holds(Area):
+    """Times held for a few minutes while the front desk settles a booking."""
+
+    @SCHEDULING.post("/v1/holds")
+    def create(self, hold: HoldCreate, *, idempotency_key: str | None = None) -> HoldRead:
+        """Hold a time (10 minutes unless `minutes` says): nobody else books it meanwhile."""
+
+    @SCHEDULING.get("/v1/holds/{hold_id}")
+    def read(self, hold_id: UUID) -> HoldRead:
+        """One hold, with when it expires."""
+
+    @SCHEDULING.post("/v1/holds/{hold_id}/confirm")
+    def confirm(self, hold_id: UUID, confirmation: HoldConfirm) -> AppointmentBooked:
+        """Book the held time (a `Conflict` once it has expired or was released)."""
+
+    @SCHEDULING.delete("/v1/holds/{hold_id}")
+    def release(self, hold_id: UUID) -> None:
+        """Give the held time back at once."""
+
+
+class Waitlist(Area):
+    """Patients waiting for a visit; a cancelled visit's time is offered to them."""
+
+    @SCHEDULING.post("/v1/waitlist")
+    def add(self, entry: WaitlistEntryCreate) -> WaitlistEntryRead:
+        """Put a patient on a clinic's wait list, with the days and times that suit them."""
+
+    @SCHEDULING.get("/v1/waitlist")
+    def list(
+        self,
+        *,
+        location: str | None = None,
+        therapist_id: UUID | None = None,
+        status: EntryStatus | None = None,
+        page_size: int | None = None,
+    ) -> Iterator[WaitlistEntryRead]:
+        """The wait list, oldest first, by clinic, therapist or status."""
+
+    @SCHEDULING.get("/v1/waitlist/{entry_id}")
+    def read(self, entry_id: UUID) -> WaitlistEntryRead:
+        """One entry, with its offers."""
+
+    @SCHEDULING.post("/v1/waitlist/{entry_id}/withdraw")
+    def withdraw(self, entry_id: UUID) -> WaitlistEntryRead:
+        """Take the patient off the wait list."""
+
+    @SCHEDULING.post("/v1/waitlist/offers/{offer_id}/accept")
+    def accept(self, offer_id: UUID) -> AppointmentBooked:
+        """Take an offered time: the first to accept books it, the rest get a `Conflict`."""

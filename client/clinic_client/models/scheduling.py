@@ -8,60 +8,6 @@ from uuid import UUID
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 
-class AppointmentCancelled(BaseModel):
-    """
-    The appointment cancelled, and the other visits of its series cancelled with it.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    id: Annotated[UUID, Field(title="Id")]
-    patient_id: Annotated[UUID, Field(title="Patient Id")]
-    therapist_id: Annotated[UUID, Field(title="Therapist Id")]
-    location: Annotated[str, Field(title="Location")]
-    room: Annotated[str | None, Field(title="Room")]
-    type: Annotated[str, Field(title="Type")]
-    duration_minutes: Annotated[int, Field(title="Duration Minutes")]
-    start: Annotated[
-        AwareDatetime, Field(description="On the clinic's clock, with its offset.", title="Start")
-    ]
-    end: Annotated[AwareDatetime, Field(title="End")]
-    status: Annotated[
-        str,
-        Field(
-            description="`booked`, `checked_in`, `completed`, `no_show` or `cancelled`.",
-            title="Status",
-        ),
-    ]
-    moves: Annotated[
-        list[str],
-        Field(
-            description="The moves its status allows now (`check-in`, `cancel`, ...); each is a POST to `/v1/appointments/{id}/<move>`.",
-            title="Moves",
-        ),
-    ]
-    plan_id: Annotated[UUID | None, Field(title="Plan Id")]
-    series_id: Annotated[UUID | None, Field(title="Series Id")]
-    cancel_reason: Annotated[str | None, Field(title="Cancel Reason")]
-    cancelled_at: Annotated[AwareDatetime | None, Field(title="Cancelled At")]
-    late_cancellation: Annotated[
-        bool,
-        Field(description="Cancelled less than 24 hours before start.", title="Late Cancellation"),
-    ]
-    version: Annotated[int, Field(description="Sent as the ETag.", title="Version")]
-    created_by: Annotated[UUID, Field(title="Created By")]
-    created_at: Annotated[AwareDatetime, Field(title="Created At")]
-    updated_at: Annotated[AwareDatetime, Field(title="Updated At")]
-    also_cancelled: Annotated[
-        list[UUID],
-        Field(
-            description="The ids of the other visits of the series the scope took, by start.",
-            title="Also Cancelled",
-        ),
-    ]
-
-
 class AppointmentCreate(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
@@ -336,6 +282,108 @@ class Health(BaseModel):
     service: Annotated[str, Field(title="Service")]
 
 
+class HoldConfirm(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        populate_by_name=True,
+    )
+    patient_id: Annotated[
+        UUID | None,
+        Field(
+            description="Whom the visit is for: required unless the hold names the patient.",
+            title="Patient Id",
+        ),
+    ] = None
+    plan_id: Annotated[
+        UUID | None,
+        Field(
+            description="The plan of care the visit belongs to, checked as a booking's is.",
+            title="Plan Id",
+        ),
+    ] = None
+
+
+class HoldCreate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        populate_by_name=True,
+    )
+    therapist_id: Annotated[
+        UUID, Field(description="A therapist's user id (`GET /v1/users/me`).", title="Therapist Id")
+    ]
+    location: Annotated[str, Field(examples=["gaithersburg"], title="Location")]
+    type: Annotated[
+        str,
+        Field(
+            description="An appointment type's slug: `evaluation`, `treatment`, `re-evaluation`. The hold is as long as a visit of this type.",
+            examples=["treatment"],
+            title="Type",
+        ),
+    ]
+    start: Annotated[
+        AwareDatetime,
+        Field(
+            description="When the visit starts, ISO 8601 with its offset: a time on the clinic's grid (every `CLINIC_SLOT_MINUTES`), not past, within the clinic's opening hours and the therapist's hours there. A wall time the clinic's clock skips (the spring-forward hour) is refused.",
+            examples=["2026-12-24T12:00:00-05:00"],
+            title="Start",
+        ),
+    ]
+    room: Annotated[str | None, Field(title="Room")] = None
+    patient_id: Annotated[
+        UUID | None,
+        Field(
+            description="The patient it is held for, if known yet (else given when confirmed): the patient's other bookings then are refused too.",
+            title="Patient Id",
+        ),
+    ] = None
+    minutes: Annotated[
+        int | None,
+        Field(
+            description="How long the time is held, 1 to 60 minutes; never past the visit's start.",
+            title="Minutes",
+        ),
+    ] = 10
+
+
+class HoldRead(BaseModel):
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    id: Annotated[UUID, Field(title="Id")]
+    therapist_id: Annotated[UUID, Field(title="Therapist Id")]
+    location: Annotated[str, Field(title="Location")]
+    room: Annotated[str | None, Field(title="Room")]
+    type: Annotated[str, Field(title="Type")]
+    start: Annotated[
+        AwareDatetime, Field(description="On the clinic's clock, with its offset.", title="Start")
+    ]
+    end: Annotated[AwareDatetime, Field(title="End")]
+    expires_at: Annotated[
+        AwareDatetime,
+        Field(description="When it stops blocking the time, if still held.", title="Expires At"),
+    ]
+    patient_id: Annotated[UUID | None, Field(title="Patient Id")]
+    status: Annotated[
+        str,
+        Field(
+            description="`held` (blocking the time), `expired` (held, but past `expires_at`: it blocks nothing), `confirmed` (into `appointment_id`) or `released`.",
+            title="Status",
+        ),
+    ]
+    appointment_id: Annotated[UUID | None, Field(title="Appointment Id")]
+    freed_appointment_id: Annotated[
+        UUID | None,
+        Field(
+            description="For a hold that offers a cancelled visit's time to the wait list: that visit. Such a hold is booked by accepting one of its offers.",
+            title="Freed Appointment Id",
+        ),
+    ]
+    version: Annotated[int, Field(description="Sent as the ETag.", title="Version")]
+    created_by: Annotated[UUID, Field(title="Created By")]
+    created_at: Annotated[AwareDatetime, Field(title="Created At")]
+    updated_at: Annotated[AwareDatetime, Field(title="Updated At")]
+
+
 class HoursEntry(BaseModel):
     """
     One stretch of the week at one clinic, on the clinic's clock.
@@ -373,6 +421,56 @@ class HoursRead(BaseModel):
     weekday: Annotated[int, Field(title="Weekday")]
     start: Annotated[str, Field(title="Start")]
     end: Annotated[str, Field(title="End")]
+
+
+class OfferMade(BaseModel):
+    """
+    An offer a cancellation made: to whom, kept by which hold, until when.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    offer_id: Annotated[UUID, Field(title="Offer Id")]
+    entry_id: Annotated[UUID, Field(title="Entry Id")]
+    patient_id: Annotated[UUID, Field(title="Patient Id")]
+    hold_id: Annotated[UUID, Field(title="Hold Id")]
+    expires_at: Annotated[
+        AwareDatetime,
+        Field(description="On the clinic's clock, with its offset.", title="Expires At"),
+    ]
+
+
+class OfferRead(BaseModel):
+    """
+    A freed time offered to the entry, kept by a hold until it expires.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    id: Annotated[UUID, Field(title="Id")]
+    hold_id: Annotated[UUID, Field(title="Hold Id")]
+    therapist_id: Annotated[UUID, Field(title="Therapist Id")]
+    location: Annotated[str, Field(title="Location")]
+    room: Annotated[str | None, Field(title="Room")]
+    start: Annotated[
+        AwareDatetime, Field(description="On the clinic's clock, with its offset.", title="Start")
+    ]
+    end: Annotated[
+        AwareDatetime,
+        Field(description="The end of the freed time: the visit may be shorter.", title="End"),
+    ]
+    expires_at: Annotated[
+        AwareDatetime, Field(description="Accept before this.", title="Expires At")
+    ]
+    status: Annotated[
+        str,
+        Field(
+            description="`offered` (accept it: `POST /v1/waitlist/offers/{id}/accept`), `accepted`, `gone` (the time went to another patient, was taken back, or the entry is booked or withdrawn) or `expired`.",
+            title="Status",
+        ),
+    ]
 
 
 class OpeningHours(BaseModel):
@@ -597,6 +695,79 @@ class TimeOffRead(BaseModel):
     created_at: Annotated[AwareDatetime, Field(title="Created At")]
 
 
+class WaitlistEntryCreate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        populate_by_name=True,
+    )
+    patient_id: Annotated[UUID, Field(title="Patient Id")]
+    location: Annotated[str, Field(examples=["gaithersburg"], title="Location")]
+    therapist_id: Annotated[
+        UUID | None,
+        Field(
+            description="Only with this therapist (who works there); absent: any who does.",
+            title="Therapist Id",
+        ),
+    ] = None
+    type: Annotated[
+        str,
+        Field(
+            description="The kind of visit wanted: `evaluation`, `treatment`, `re-evaluation`.",
+            examples=["treatment"],
+            title="Type",
+        ),
+    ]
+    weekdays: Annotated[
+        list[int] | None,
+        Field(
+            description="The days that suit, 0 is Monday, 6 is Sunday; empty: any day.",
+            title="Weekdays",
+        ),
+    ] = None
+    earliest: Annotated[
+        str | None, Field(description="The visit starts no earlier.", title="Earliest")
+    ] = None
+    latest: Annotated[str | None, Field(description="The visit ends no later.", title="Latest")] = (
+        None
+    )
+    note: Annotated[
+        str | None, Field(examples=["Prefers mornings; can come at short notice"], title="Note")
+    ] = None
+
+
+class WaitlistEntryRead(BaseModel):
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    id: Annotated[UUID, Field(title="Id")]
+    patient_id: Annotated[UUID, Field(title="Patient Id")]
+    location: Annotated[str, Field(title="Location")]
+    therapist_id: Annotated[UUID | None, Field(title="Therapist Id")]
+    type: Annotated[str, Field(title="Type")]
+    weekdays: Annotated[list[int], Field(title="Weekdays")]
+    earliest: Annotated[
+        str | None, Field(description="HH:MM on the clinic's clock.", title="Earliest")
+    ]
+    latest: Annotated[str | None, Field(title="Latest")]
+    note: Annotated[str | None, Field(title="Note")]
+    status: Annotated[
+        str,
+        Field(
+            description="`waiting`, `offered` (waiting, with an offer open), `booked` (as `appointment_id`) or `withdrawn`.",
+            title="Status",
+        ),
+    ]
+    appointment_id: Annotated[UUID | None, Field(title="Appointment Id")]
+    offers: Annotated[
+        list[OfferRead],
+        Field(description="Every time offered to it, oldest first.", title="Offers"),
+    ]
+    version: Annotated[int, Field(description="Sent as the ETag.", title="Version")]
+    created_by: Annotated[UUID, Field(title="Created By")]
+    created_at: Annotated[AwareDatetime, Field(title="Created At")]
+    updated_at: Annotated[AwareDatetime, Field(title="Updated At")]
+
+
 class FieldError(BaseModel):
     """
     One rejected input, shaped like pydantic's own entries.
@@ -706,6 +877,68 @@ class AppointmentBooked(BaseModel):
     ]
 
 
+class AppointmentCancelled(BaseModel):
+    """
+    The appointment cancelled, the other visits of its series cancelled with it, and the
+    wait-list offers the freed time went to.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    id: Annotated[UUID, Field(title="Id")]
+    patient_id: Annotated[UUID, Field(title="Patient Id")]
+    therapist_id: Annotated[UUID, Field(title="Therapist Id")]
+    location: Annotated[str, Field(title="Location")]
+    room: Annotated[str | None, Field(title="Room")]
+    type: Annotated[str, Field(title="Type")]
+    duration_minutes: Annotated[int, Field(title="Duration Minutes")]
+    start: Annotated[
+        AwareDatetime, Field(description="On the clinic's clock, with its offset.", title="Start")
+    ]
+    end: Annotated[AwareDatetime, Field(title="End")]
+    status: Annotated[
+        str,
+        Field(
+            description="`booked`, `checked_in`, `completed`, `no_show` or `cancelled`.",
+            title="Status",
+        ),
+    ]
+    moves: Annotated[
+        list[str],
+        Field(
+            description="The moves its status allows now (`check-in`, `cancel`, ...); each is a POST to `/v1/appointments/{id}/<move>`.",
+            title="Moves",
+        ),
+    ]
+    plan_id: Annotated[UUID | None, Field(title="Plan Id")]
+    series_id: Annotated[UUID | None, Field(title="Series Id")]
+    cancel_reason: Annotated[str | None, Field(title="Cancel Reason")]
+    cancelled_at: Annotated[AwareDatetime | None, Field(title="Cancelled At")]
+    late_cancellation: Annotated[
+        bool,
+        Field(description="Cancelled less than 24 hours before start.", title="Late Cancellation"),
+    ]
+    version: Annotated[int, Field(description="Sent as the ETag.", title="Version")]
+    created_by: Annotated[UUID, Field(title="Created By")]
+    created_at: Annotated[AwareDatetime, Field(title="Created At")]
+    updated_at: Annotated[AwareDatetime, Field(title="Updated At")]
+    also_cancelled: Annotated[
+        list[UUID],
+        Field(
+            description="The ids of the other visits of the series the scope took, by start.",
+            title="Also Cancelled",
+        ),
+    ]
+    offers: Annotated[
+        list[OfferMade],
+        Field(
+            description="The wait-list entries offered the freed time, oldest first, each time kept by one hold until `expires_at`: the first to accept books it. Empty when the time has begun or suits no entry, and for a patient cancelling their own visit.",
+            title="Offers",
+        ),
+    ]
+
+
 class AppointmentList(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
@@ -788,6 +1021,14 @@ class PageTimeOffRead(BaseModel):
         populate_by_name=True,
     )
     items: Annotated[list[TimeOffRead], Field(title="Items")]
+    next_cursor: Annotated[str | None, Field(title="Next Cursor")] = None
+
+
+class PageWaitlistEntryRead(BaseModel):
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    items: Annotated[list[WaitlistEntryRead], Field(title="Items")]
     next_cursor: Annotated[str | None, Field(title="Next Cursor")] = None
 
 

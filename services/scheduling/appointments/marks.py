@@ -1,7 +1,8 @@
 """The moves of the day that change an appointment's status in place: check in, complete,
-undo a completion, record a no-show, cancel (one visit, or with it the rest of its series).
-Each locks the row, checks that its status allows the move (409 saying which moves it
-allows) and who may make it, and is audited.
+undo a completion, record a no-show, cancel (one visit, or with it the rest of its series;
+offering the freed time to the wait list, `waitlist/offers.py`). Each locks the row, checks
+that its status allows the move (409 saying which moves it allows) and who may make it, and
+is audited.
 Completing a plan's visit, and undoing that, queues the outcome for the plans service in the
 same transaction (`outbox.py`). Functions flush; the request's session commits.
 """
@@ -28,6 +29,7 @@ from services.scheduling.appointments.outbox import record_outcome
 from services.scheduling.appointments.reads import clinic_zones
 from services.scheduling.appointments.schemas import CancelRequest, CancelScope
 from services.scheduling.models import Appointment
+from services.scheduling.waitlist.offers import OfferRules, lock_freed_schedules, offer_freed_time
 
 LATE_CANCELLATION = timedelta(hours=24)
 CANCEL = "appointment.cancel"
@@ -69,11 +71,16 @@ async def cancel_appointment(
     now: datetime,
     caller: Caller,
     origin: audit.Origin,
+    offering: OfferRules,
 ) -> list[Appointment]:
     """Cancel a booked appointment with a reason and, by `data.scope`, the rest of its
     series (front desk, admins; a patient their own, but not within 24 hours of the start
     of any visit it takes: then none is cancelled). Each visit goes through `cancel_visit`.
-    The appointment named comes first, then the others by start."""
+    The appointment named comes first, then the others by start. Each freed time still
+    ahead on the named visit's schedules (a series keeps its therapist and room unless one
+    visit was moved) is offered to the wait list."""
+    # Those schedules are locked before any row (the lock order is in locks.py).
+    freed = await lock_freed_schedules(session, appointment_id, now=now)
     visits = await _to_cancel(session, appointment_id, data.scope, caller, origin, now)
     for visit in visits:
         await cancel_visit(
@@ -84,6 +91,9 @@ async def cancel_appointment(
             now=now,
             caller=caller,
             origin=origin,
+        )
+        await offer_freed_time(
+            session, visit, locked=freed, now=now, rules=offering, caller=caller, origin=origin
         )
     return visits
 

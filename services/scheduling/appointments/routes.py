@@ -41,6 +41,7 @@ from services.scheduling.appointments.schemas import (
 from services.scheduling.clients import PatientsDep, PlansDep
 from services.scheduling.models import IdempotencyKey
 from services.scheduling.reference.schemas import SLUG_PATTERN
+from services.scheduling.waitlist.offers import OfferRulesDep, offers_made
 
 appointments_router = APIRouter(prefix="/v1/appointments", tags=["appointments"])
 me_router = APIRouter(prefix="/v1/me/appointments", tags=["appointments"])
@@ -285,10 +286,12 @@ async def cancel_appointment(
     caller: Canceller,
     session: SessionDep,
     origin: OriginDep,
+    offering: OfferRulesDep,
 ) -> Any:
     """Cancel a booked visit, with a reason (front desk, admins; a patient their own, not
     within 24 hours of its start). Less than 24 hours ahead it is recorded as late. With a
-    `scope`, the later visits of its series too (`following`) or all not yet begun (`all`)."""
+    `scope`, the later visits of its series too (`following`) or all not yet begun (`all`).
+    A time still ahead is offered to the wait list: `offers` lists to whom."""
     appointment, *others = await marks.cancel_appointment(
         session,
         appointment_id=appointment_id,
@@ -296,9 +299,17 @@ async def cancel_appointment(
         now=utcnow(),
         caller=caller,
         origin=origin,
+        offering=offering,
     )
     read = await reads.answer(session, appointment)
-    cancelled = AppointmentCancelled(**dict(read), also_cancelled=[a.id for a in others])
+    offers = [
+        offer
+        for visit in (appointment, *others)
+        for offer in await offers_made(session, visit.id, caller=caller)
+    ]
+    cancelled = AppointmentCancelled(
+        **dict(read), also_cancelled=[a.id for a in others], offers=offers
+    )
     return with_etag(response, cancelled)
 
 

@@ -17,6 +17,7 @@ from services.common.schemas import IsoDate, Strict
 from services.scheduling.availability.schemas import SlotRead
 from services.scheduling.reference.schemas import Slug
 from services.scheduling.therapists.schemas import LocalTime, Moment
+from services.scheduling.waitlist.schemas import OfferMade
 
 Room = Annotated[
     str,
@@ -132,10 +133,16 @@ class AppointmentBooked(AppointmentRead):
 
 
 class AppointmentCancelled(AppointmentRead):
-    """The appointment cancelled, and the other visits of its series cancelled with it."""
+    """The appointment cancelled, the other visits of its series cancelled with it, and the
+    wait-list offers the freed time went to."""
 
     also_cancelled: list[uuid.UUID] = Field(
         description="The ids of the other visits of the series the scope took, by start."
+    )
+    offers: list[OfferMade] = Field(
+        description="The wait-list entries offered the freed time, oldest first, each time "
+        "kept by one hold until `expires_at`: the first to accept books it. Empty when the "
+        "time has begun or suits no entry, and for a patient cancelling their own visit."
     )
 
 

@@ -41,6 +41,7 @@ from services.scheduling.appointments.schemas import (
 )
 from services.scheduling.availability.slots import Interval
 from services.scheduling.clients import PatientsClient, PlanRef, PlansClient
+from services.scheduling.holds.blocking import TimeClaim, check_no_live_hold
 from services.scheduling.locks import lock_visit_schedules
 from services.scheduling.models import Appointment, AppointmentType, Location, VisitOutcomeOutbox
 
@@ -70,6 +71,7 @@ class Visit:
     plan: PlanRef | None
     appointment_id: uuid.UUID | None = None
     series_id: uuid.UUID | None = None
+    hold_id: uuid.UUID | None = None  # the hold this booking confirms: it is not in the way
 
     @property
     def zone(self) -> ZoneInfo:
@@ -122,11 +124,15 @@ async def book_appointment(
     rules: Rules,
     caller: Caller,
     origin: audit.Origin,
+    hold_id: uuid.UUID | None = None,
 ) -> tuple[Appointment, list[BookingWarning]]:
+    """Book the visit (`hold_id`: confirming that hold, whose time it may take)."""
     clinic = await clinic_of(session, data.location)
     kind = await kind_of(session, data.type)
     when = Interval(data.start, data.start + timedelta(minutes=kind.duration_minutes))
-    visit = Visit(data.patient_id, data.therapist_id, clinic, data.room, when, plan)
+    visit = Visit(
+        data.patient_id, data.therapist_id, clinic, data.room, when, plan, hold_id=hold_id
+    )
     await lock_schedules(session, visit)
     return await book_visit(session, visit, kind, rules=rules, caller=caller, origin=origin)
 
@@ -177,7 +183,8 @@ async def lock_schedules(session: AsyncSession, visit: Visit) -> None:
 
 
 async def _check_visit(session: AsyncSession, visit: Visit, rules: Rules) -> list[BookingWarning]:
-    """Every rule but the clash itself (the schedule locks held)."""
+    """Every rule but the clash itself (a live hold of another is one), under the schedule
+    locks."""
     times.check_start(
         visit.when.start, zone=visit.zone, now=rules.now, step_minutes=rules.step_minutes
     )
@@ -185,6 +192,10 @@ async def _check_visit(session: AsyncSession, visit: Visit, rules: Rules) -> lis
     times.check_opening_hours(visit.clinic, visit.when)
     await times.check_therapist_hours(session, visit.clinic, visit.therapist_id, visit.when)
     await times.check_time_off(session, visit.therapist_id, visit.when)
+    claim = TimeClaim(
+        visit.therapist_id, visit.patient_id, visit.clinic.slug, visit.room, visit.when
+    )
+    await check_no_live_hold(session, claim, now=rules.now, zone=visit.zone, besides=visit.hold_id)
     if visit.plan is None:
         return []
     booked = await _uncounted_visits(session, visit.plan.id, besides=visit.appointment_id)

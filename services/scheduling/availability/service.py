@@ -69,7 +69,7 @@ async def availability(
     clinic = _clinic(site)
     grid = VisitGrid(timedelta(minutes=kind.duration_minutes), step_minutes, now)
     window = Interval(*day_span(search.first, search.last, clinic.zone))
-    busy = await busy_times(session, therapist_ids=_therapists(shifts), window=window)
+    busy = await busy_times(session, therapist_ids=_therapists(shifts), window=window, now=now)
     days = dates_between(search.first, search.last)
     slots = free_slots(clinic, shifts[site.id], days, grid, busy)
     return AvailabilityRead(
@@ -94,7 +94,7 @@ async def next_free(
     found: list[Slot] = []
     for offset in range(0, NEXT_SEARCH_DAYS, NEXT_STEP_DAYS):
         days = {site: _days_from(grid.not_before, c.zone, offset) for site, c in clinics.items()}
-        found += await _step_of_slots(session, clinics, shifts, days, grid)
+        found += await _step_of_slots(session, clinics, shifts, days, grid, now)
         # No later step can hold a slot before the earliest local midnight ending this one.
         settled_until = min(_span(clinics[site], dates)[1] for site, dates in days.items())
         settled = sorted((s for s in found if s.start < settled_until), key=_order)
@@ -115,11 +115,13 @@ async def _step_of_slots(
     shifts: dict[uuid.UUID, list[Shift]],
     days: dict[uuid.UUID, list[date]],
     grid: VisitGrid,
+    now: datetime,
 ) -> list[Slot]:
-    """The free slots of one step of the search at every clinic: one busy query for all."""
+    """The free slots of one step of the search at every clinic: one busy query per source
+    for all (holds as they stand `now`)."""
     spans = [_span(clinics[site], dates) for site, dates in days.items()]
     window = Interval(min(s for s, _ in spans), max(e for _, e in spans))
-    busy = await busy_times(session, therapist_ids=_therapists(shifts), window=window)
+    busy = await busy_times(session, therapist_ids=_therapists(shifts), window=window, now=now)
     found: list[Slot] = []
     for site, clinic in clinics.items():
         found += free_slots(clinic, shifts[site], days[site], grid, busy)
