@@ -19,8 +19,10 @@ The decorator reads the signature once, when the class is built:
 - `accept` is sent as Accept (a route answering HTML or PDF);
 - every other parameter is a query parameter (a trailing `_` dropped: `from_` is `from`);
 - a return type `Iterator[X]` / `AsyncIterator[X]` walks every page of a cursor-paginated
-  list (`page_size` is the route's `limit`); any other return type is read from the JSON
-  answer (None: no body; bytes: the raw body).
+  list (`page_size` is the route's `limit`), yielding each item; when X is itself a page
+  (a model with `items` and `next_cursor`, such as a day sheet's page, which says whether
+  it names the patients), it yields each page whole. Any other return type is read from
+  the JSON answer (None: no body; bytes: the raw body).
 
 Every declared route is in OPERATIONS, which tests/client/test_contract.py checks against the
 services' OpenAPI documents.
@@ -81,13 +83,18 @@ class Operation:
     body: str | None = None
     body_type: Any = None
     answer: Any = None
-    item: Any = None  # the item type of a paginated list
+    item: Any = None  # what a paginated list yields: an item, or a whole page
     required: frozenset[str] = frozenset()  # parameters without a default
     function: Any = field(default=None, compare=False, repr=False)  # the method as declared
 
     @property
     def paginated(self) -> bool:
         return self.item is not None
+
+    @property
+    def whole_pages(self) -> bool:
+        """A list that yields its pages whole, each with what it says of itself."""
+        return _is_page(self.item)
 
     def call(self, arguments: dict[str, Any]) -> Call:
         """The request for one call with these arguments."""
@@ -125,8 +132,10 @@ class Operation:
             return response.content
         return _validated(_adapter(self.answer), response)
 
-    def read_page(self, response: httpx.Response) -> Page[Any]:
-        return _validated(_adapter(Page[self.item]), response)  # type: ignore[name-defined]
+    def read_page(self, response: httpx.Response) -> Any:
+        """One page: the declared page model, or a `Page` of the declared items."""
+        page = self.item if self.whole_pages else Page[self.item]  # type: ignore[name-defined]
+        return _validated(_adapter(page), response)
 
 
 @dataclass(frozen=True, slots=True)
@@ -260,6 +269,11 @@ def _page_item(answer: Any) -> Any:
     if typing.get_origin(answer) in (Iterator, AsyncIterator):
         return typing.get_args(answer)[0]
     return None
+
+
+def _is_page(item: Any) -> bool:
+    fields = item.model_fields if isinstance(item, type) and issubclass(item, BaseModel) else {}
+    return {"items", "next_cursor"} <= set(fields)
 
 
 def _query_name(parameter: str, paginated: bool) -> str:

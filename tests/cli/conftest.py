@@ -1,6 +1,8 @@
 """The `clinic` command's tests: a whole stack of real processes for the story, and a
-runner that invokes the command in-process with its own config folder."""
+runner that invokes the command in-process with its own config folder (`clinic`: reaching
+the in-process apps with the test's rolled-back database)."""
 
+import asyncio
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -8,10 +10,13 @@ from pathlib import Path
 import pytest
 from clinic_client.cli.app import app
 from clinic_client.cli.invocation import Wiring
+from clinic_client.retries import NEVER
 from typer.testing import CliRunner, Result
 
 from ops.stack import Stack, running_stack
+from tests.client.stack import SERVICE_URLS, ThreadBridge, transport_of
 from tests.database import clone_template
+from tests.factories import PASSWORD, make_account
 
 
 @pytest.fixture(scope="session")
@@ -50,3 +55,35 @@ class Clinic:
 @pytest.fixture
 def clinic_in(tmp_path: Path) -> Clinic:
     return Clinic(config_dir=tmp_path / "config")
+
+
+URLS = [
+    "--url",
+    SERVICE_URLS.patients,
+    "--url",
+    SERVICE_URLS.plans,
+    "--url",
+    SERVICE_URLS.scheduling,
+]
+
+
+@pytest.fixture
+async def clinic(clinic_in: Clinic, apps, db) -> Clinic:
+    """The command against the in-process apps, never retrying (a failure shows at once)."""
+    loop = asyncio.get_running_loop()
+    clinic_in.wiring = Wiring(
+        transport=ThreadBridge(transport_of("three-urls", apps), loop), retry=NEVER
+    )
+    return clinic_in
+
+
+async def run(clinic: Clinic, *args: str, input: str | None = None, expect: int = 0) -> Result:
+    """`clinic ...` in a worker thread, while the test's event loop serves the in-process apps."""
+    return await asyncio.to_thread(lambda: clinic(*args, input=input, expect=expect))
+
+
+async def signed_in(clinic: Clinic, db, role: str, **account) -> str:
+    """Signs a fresh account of `role` in as profile `role`; its email."""
+    person = await make_account(db, role=role, **account)
+    await run(clinic, "-p", role, "login", *URLS, "--email", person.email, input=PASSWORD + "\n")
+    return person.email

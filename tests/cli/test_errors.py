@@ -12,7 +12,6 @@ import stat
 import uuid
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from clinic_client.cli.exits import ExitStatus
 from clinic_client.cli.invocation import Wiring
 from clinic_client.cli.profiles import Profile, ProfileStore
@@ -21,38 +20,9 @@ from clinic_client.session import Session
 from pydantic import SecretStr
 
 from ops.stack import free_ports
-from tests.cli.conftest import Clinic
-from tests.client.stack import PROXY_URL, SERVICE_URLS, ThreadBridge, transport_of
+from tests.cli.conftest import URLS, Clinic, run, signed_in
+from tests.client.stack import PROXY_URL, ThreadBridge, transport_of
 from tests.factories import PASSWORD, make_account, make_patient
-
-URLS = [
-    "--url",
-    SERVICE_URLS.patients,
-    "--url",
-    SERVICE_URLS.plans,
-    "--url",
-    SERVICE_URLS.scheduling,
-]
-
-
-@pytest.fixture
-async def clinic(clinic_in: Clinic, apps, db) -> Clinic:
-    loop = asyncio.get_running_loop()
-    clinic_in.wiring = Wiring(
-        transport=ThreadBridge(transport_of("three-urls", apps), loop), retry=NEVER
-    )
-    return clinic_in
-
-
-async def run(clinic: Clinic, *args: str, input: str | None = None, expect: int = 0):
-    return await asyncio.to_thread(lambda: clinic(*args, input=input, expect=expect))
-
-
-async def signed_in(clinic: Clinic, db, role: str, **account) -> str:
-    """Signs a fresh account of `role` in as profile `role`; its email."""
-    person = await make_account(db, role=role, **account)
-    await run(clinic, "-p", role, "login", *URLS, "--email", person.email, input=PASSWORD + "\n")
-    return person.email
 
 
 def stored(clinic: Clinic, profile: str) -> Profile:

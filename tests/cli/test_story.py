@@ -3,16 +3,17 @@ against the whole stack started for real (`ops.run`: embedded PostgreSQL and the
 services as processes on free ports).
 
 The admin gives the demo therapist hours; the front desk registers Dana and gives her a
-login; the therapist builds and signs her Morton's neuroma plan; the front desk books her
-visits from the plan; Dana signs in, reads her home program, logs three days, sees her
-progress and appointments and saves the handout; Sam, another patient, sees none of it.
-
-TODO(integration): the front desk books the visits one by one with `clinic book`; once
-`POST /v1/appointments/series` is merged, book them with `clinic series --plan` instead.
+login; the therapist builds and signs her Morton's neuroma plan; the front desk books the
+plan's visits as one series (`clinic series --plan`: Mondays and Thursdays at 09:00, the
+rest of the course the plan's certification covers) and finds Dana by name on the day sheet;
+Dana signs in, reads her home program, logs three days, sees her progress and appointments
+and saves the handout; Sam, another patient, sees none of it.
 """
 
 import json
+from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -24,8 +25,14 @@ SAM_PASSWORD = "arch-lift-ladder-58"
 GOAL = "Walks 30 minutes in everyday shoes, pain at most 2/10"
 
 
-def _json(result) -> object:
+def _json(result) -> Any:
     return json.loads(result.stdout)
+
+
+def mondays_and_thursdays(first: date, last: date) -> list[str]:
+    """The dates a 2-a-week series on Mondays and Thursdays takes: at most the plan's 12."""
+    days = (first + timedelta(days=n) for n in range((last - first).days + 1))
+    return [day.isoformat() for day in days if day.weekday() in (0, 3)][:12]
 
 
 @pytest.mark.xdist_group("stack")  # one stack: the story's steps share it
@@ -140,19 +147,23 @@ def test_the_story_through_the_clinic_command(stack: Stack, tmp_path: Path) -> N
     signed = clinic("-p", "therapist", "plans", "activate", "--patient", "Dana Okafor")
     assert "active, revision 1" in signed.stdout
 
-    # The front desk books her visits from the plan.
+    # The front desk books her visits from the plan, as one series, and sees her day sheet.
     slots = _json(clinic("-p", "desk", "slots", "--plan", plan_id, "--json"))
     assert slots and {slot["location"] for slot in slots} == {"gaithersburg"}
-    visits = [
-        _json(clinic("-p", "desk", "book", "--plan", plan_id, "--at", "next", "--json"))
-        for _ in range(2)
-    ]
-    assert [visit["plan_id"] for visit in visits] == [plan_id, plan_id]
-    day = visits[0]["start"][:10]
-    sheet = _json(
-        clinic("-p", "desk", "day", "--location", "gaithersburg", "--date", day, "--json")
+    series = ["series", "--plan", plan_id, "--days", "mon,thu", "--at", "09:00"]
+    booked = clinic("-p", "desk", *series)
+    assert "the plan's 2 a week for 6 weeks, as many as fit before" in booked.stdout
+    visits = _json(clinic("-p", "desk", "appointments", "--patient", "Dana Okafor", "--json"))
+    assert [visit["start"][:10] for visit in visits] == mondays_and_thursdays(
+        date.fromisoformat(visits[0]["start"][:10]), date.fromisoformat(draft["certification_end"])
     )
-    assert visits[0]["id"] in {row["id"] for row in sheet}
+    assert {(visit["start"][11:16], visit["plan_id"]) for visit in visits} == {("09:00", plan_id)}
+    assert date.fromisoformat(visits[0]["start"][:10]) - date.today() <= timedelta(days=4)
+    again = clinic("-p", "desk", *series, "--json", expect=6)  # nothing is booked twice
+    assert len(json.loads(again.stderr)["error"]["failures"]) == len(visits)
+    day = visits[0]["start"][:10]
+    sheet = clinic("-p", "desk", "day", "--location", "gaithersburg", "--date", day)
+    assert "Dana Okafor" in sheet.stdout and visits[0]["id"] in sheet.stdout
 
     # Dana signs in, reads her program, logs three days, sees her progress and visits.
     login("dana", "dana@example.com", DANA_PASSWORD)

@@ -7,8 +7,7 @@ import json
 import pytest
 from clinic_client.cli.exits import ExitStatus
 
-from tests.cli.conftest import Clinic
-from tests.cli.test_errors import clinic, run, signed_in  # noqa: F401  (fixture)
+from tests.cli.conftest import Clinic, run, signed_in
 from tests.factories import make_patient
 from tests.scheduling.booking import a_clinic, fix_clock
 
@@ -18,7 +17,7 @@ def _monday_morning(monkeypatch):
     fix_clock(monkeypatch)  # Monday 7 December 2026, 08:00 in New York
 
 
-async def test_a_held_time_is_booked_by_confirming_it(clinic: Clinic, apis, apps, db) -> None:  # noqa: F811
+async def test_a_held_time_is_booked_by_confirming_it(clinic: Clinic, apis, apps, db) -> None:
     place = await a_clinic(apis["scheduling"], apps, db)
     await signed_in(clinic, db, "front_desk")
     desk = ("-p", "front_desk")
@@ -40,7 +39,7 @@ async def test_a_held_time_is_booked_by_confirming_it(clinic: Clinic, apis, apps
 
 
 async def test_a_cancelled_time_goes_to_the_wait_list_and_one_accept_wins(
-    clinic: Clinic,  # noqa: F811
+    clinic: Clinic,
     apis,
     apps,
     db,

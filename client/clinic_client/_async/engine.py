@@ -171,12 +171,14 @@ class AsyncEngine:
         return call.operation.read(await self._send(call))
 
     async def pages(self, call: Call) -> AsyncIterator[Any]:
-        """Every item of every page, fetching the next page when the last is used up."""
+        """Every item of every page (or every page whole, when the method yields pages),
+        fetching the next page when the last is used up."""
         cursor: str | None = None
+        whole = call.operation.whole_pages
         while True:
             page = call.operation.read_page(await self._send(call.at(cursor)))
-            for item in page.items:
-                yield item
+            for each in [page] if whole else page.items:
+                yield each
             if not page.next_cursor:
                 return
             cursor = page.next_cursor

@@ -14,6 +14,7 @@ from clinic_client.models.scheduling import (
     AppointmentBooked,
     AppointmentCancelled,
     AppointmentCreate,
+    AppointmentList,
     AppointmentListed,
     AppointmentRead,
     AppointmentTypeCreate,
@@ -177,6 +178,22 @@ class AsyncAppointments(AsyncArea):
     ) -> AsyncIterator[AppointmentListed]:
         """Appointments by clinic, dates, therapist, patient or status; `location` with
         `date` is that clinic's day sheet."""
+
+    @SCHEDULING.get("/v1/appointments")
+    def list_pages(
+        self,
+        *,
+        location: str | None = None,
+        date: date | None = None,
+        from_: date | None = None,
+        to: date | None = None,
+        therapist_id: UUID | None = None,
+        patient_id: UUID | None = None,
+        status: AppointmentStatus | None = None,
+        page_size: int | None = None,
+    ) -> AsyncIterator[AppointmentList]:
+        """The same list page by page, each page saying whether it names the patients
+        (`patient_names`: `shown`, `unavailable` for now, or `withheld` from admins)."""
 
     @SCHEDULING.get("/v1/appointments/{appointment_id}")
     async def read(self, appointment_id: UUID) -> AppointmentRead:

@@ -171,12 +171,14 @@ class Engine:
         return call.operation.read(self._send(call))
 
     def pages(self, call: Call) -> Iterator[Any]:
-        """Every item of every page, fetching the next page when the last is used up."""
+        """Every item of every page (or every page whole, when the method yields pages),
+        fetching the next page when the last is used up."""
         cursor: str | None = None
+        whole = call.operation.whole_pages
         while True:
             page = call.operation.read_page(self._send(call.at(cursor)))
-            for item in page.items:
-                yield item
+            for each in [page] if whole else page.items:
+                yield each
             if not page.next_cursor:
                 return
             cursor = page.next_cursor

@@ -15,6 +15,7 @@ from clinic_client.models.scheduling import (
     AppointmentBooked,
     AppointmentCancelled,
     AppointmentCreate,
+    AppointmentList,
     AppointmentListed,
     AppointmentRead,
     AppointmentTypeCreate,
@@ -176,6 +177,22 @@ class Appointments(Area):
     ) -> Iterator[AppointmentListed]:
         """Appointments by clinic, dates, therapist, patient or status; `location` with
         `date` is that clinic's day sheet."""
+
+    @SCHEDULING.get("/v1/appointments")
+    def list_pages(
+        self,
+        *,
+        location: str | None = None,
+        date: date | None = None,
+        from_: date | None = None,
+        to: date | None = None,
+        therapist_id: UUID | None = None,
+        patient_id: UUID | None = None,
+        status: AppointmentStatus | None = None,
+        page_size: int | None = None,
+    ) -> Iterator[AppointmentList]:
+        """The same list page by page, each page saying whether it names the patients
+        (`patient_names`: `shown`, `unavailable` for now, or `withheld` from admins)."""
 
     @SCHEDULING.get("/v1/appointments/{appointment_id}")
     def read(self, appointment_id: UUID) -> AppointmentRead:

@@ -12,7 +12,7 @@ import typer
 from rich.text import Text
 from typer.core import TyperGroup
 
-from clinic_client.cli import account, home, patients, plans, schedule, waiting
+from clinic_client.cli import account, home, patients, plans, schedule, series, waiting
 from clinic_client.cli.exits import ExitStatus, Failure, failure_of
 from clinic_client.cli.invocation import Invocation, Wiring
 from clinic_client.cli.profiles import PROFILE_NAME, ProfileStore, config_dir
@@ -88,6 +88,7 @@ def _register() -> None:
     app.add_typer(patients.app, name="patients", rich_help_panel=FRONT_DESK)
     for name, command in schedule.COMMANDS.items():
         app.command(name, rich_help_panel=FRONT_DESK)(command)
+    app.command("series", rich_help_panel=FRONT_DESK)(series.series)
     app.add_typer(waiting.hold_app, name="hold", rich_help_panel=FRONT_DESK)
     app.add_typer(waiting.waitlist_app, name="waitlist", rich_help_panel=FRONT_DESK)
     app.add_typer(plans.app, name="plans", rich_help_panel=THERAPIST)

@@ -13,7 +13,8 @@
 
 A script reads the status; a person reads the message (stderr). With `--json` the message
 is one JSON object on stderr instead: `{"error": {"exit_status", "kind", "message", ...}}`,
-with the problem's `status`, `type` and `detail` and, for invalid input, `fields`
+with the problem's `status`, `type` and `detail`, its extension members (a refused series'
+`failures`, a clash's `clashes_with`) and, for invalid input, `fields`
 (`[{"field", "reason"}]`).
 """
 
@@ -128,7 +129,8 @@ def _problem_message(error: ProblemError, status: ExitStatus, sign_in_again: str
 
 
 def _problem_members(error: ProblemError) -> dict[str, Any]:
-    members: dict[str, Any] = {"status": error.status, "type": error.type, "detail": error.detail}
+    standard = {"status": error.status, "type": error.type, "detail": error.detail}
+    members: dict[str, Any] = error.extensions | standard
     if error.errors:
         members["fields"] = [{"field": each.field, "reason": each.msg} for each in error.errors]
     return members

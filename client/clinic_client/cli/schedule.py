@@ -7,6 +7,7 @@ of care (the front desk reads a plan's scheduling facts), and the visit counts a
 """
 
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Annotated
 from uuid import UUID
 
@@ -15,12 +16,15 @@ from rich.table import Table
 from rich.text import Text
 
 from clinic_client import Clinic
-from clinic_client.cli import lookup, when
+from clinic_client.cli import lookup, progress, when
 from clinic_client.cli.exits import CommandFailed, ExitStatus
 from clinic_client.cli.invocation import Invocation, JsonOption, QuietOption, current
 from clinic_client.cli.lookup import short_id
+from clinic_client.models.plans import PlanRead, PlanSchedulingRead
 from clinic_client.models.scheduling import (
+    AppointmentCancelled,
     AppointmentCreate,
+    AppointmentListed,
     AppointmentRead,
     CancelRequest,
     HoursEntry,
@@ -103,8 +107,9 @@ def book(
     """Book a visit (safe to run again after a network failure: one booking)."""
     invocation = current(ctx, as_json)
     with invocation.signed_in() as clinic:
-        patient_id, therapist_id, location = _who_and_where(
-            clinic, plan_id, patient, therapist, location
+        plan = clinic.plans.read(plan_id) if plan_id is not None else None
+        patient_id, therapist_id, location = who_and_where(
+            clinic, plan, patient, therapist, location
         )
         start = _start(clinic, at, appointment_type, therapist_id, location)
         visit = AppointmentCreate(
@@ -131,15 +136,15 @@ def book(
         invocation.out.print(Text.assemble(("Note:", "yellow"), " ", warning.message))
 
 
-def _who_and_where(
+def who_and_where(
     clinic: Clinic,
-    plan_id: UUID | None,
+    plan: PlanRead | PlanSchedulingRead | None,
     patient: str | None,
     therapist: UUID | None,
     location: str | None,
 ) -> tuple[UUID, UUID, str]:
-    if plan_id is not None:
-        plan = clinic.plans.read(plan_id)
+    """The patient, therapist and clinic: the plan's, unless the options say otherwise."""
+    if plan is not None:
         return plan.patient_id, therapist or plan.therapist_id, location or plan.location
     if patient is None or therapist is None or location is None:
         raise CommandFailed(
@@ -165,21 +170,62 @@ def _start(
     return found[0].start
 
 
+class Scope(StrEnum):
+    """Which visits of a series a cancel takes."""
+
+    this = "this"
+    following = "following"
+    all = "all"
+
+
 def cancel(
     ctx: typer.Context,
     appointment: Annotated[UUID, typer.Argument(help="The appointment's id.")],
     reason: Annotated[str, typer.Option(help="Why: kept on the appointment.")],
+    scope: Annotated[
+        Scope,
+        typer.Option(
+            help="A visit of a series: this one, the following (this and the later ones), "
+            "or all not yet begun."
+        ),
+    ] = Scope.this,
     as_json: JsonOption = False,
 ) -> None:
-    """Cancel an appointment; less than 24 hours before, it counts as a late cancellation."""
+    """Cancel an appointment (or the rest of its series); less than 24 hours before, it
+    counts as a late cancellation."""
     invocation = current(ctx, as_json)
     with invocation.signed_in() as clinic:
-        cancelled = clinic.appointments.cancel(appointment, CancelRequest(reason=reason))
+        cancelled = clinic.appointments.cancel(
+            appointment, CancelRequest(reason=reason, scope=scope.value)
+        )
+        also = [
+            clinic.appointments.read(other)
+            for other in progress.steps(
+                invocation, cancelled.also_cancelled, "Reading the visits cancelled with it"
+            )
+        ]
     if invocation.as_json:
         invocation.emit_json(cancelled)
         return
-    late = " (a late cancellation)" if cancelled.late_cancellation else ""
-    invocation.out.print(f"Cancelled the visit of {when.spoken(cancelled.start)}{late}.")
+    invocation.out.print(
+        f"Cancelled the visit of {when.spoken(cancelled.start)}{_late(cancelled)}."
+    )
+    if also:
+        invocation.out.print(_also_cancelled(also))
+
+
+def _late(visit: AppointmentRead | AppointmentCancelled) -> str:
+    return " (a late cancellation)" if visit.late_cancellation else ""
+
+
+def _also_cancelled(visits: list[AppointmentRead]) -> Table:
+    table = Table(title=f"Also cancelled: {len(visits)} more of its series", title_justify="left")
+    for column in ("When", "Until", "Type", "Status", "Id"):
+        table.add_column(column, no_wrap=True)
+    for each in visits:
+        status = each.status + (" (late)" if each.late_cancellation else "")
+        table.add_row(when.spoken(each.start), f"{each.end:%H:%M}", each.type, status, str(each.id))
+    return table
 
 
 def day(
@@ -190,18 +236,31 @@ def day(
     ] = "today",
     as_json: JsonOption = False,
 ) -> None:
-    """The day sheet of one clinic, in time order."""
+    """The day sheet of one clinic, in time order, with the patients' names."""
     invocation = current(ctx, as_json)
     with invocation.signed_in() as clinic:
         the_day = when.day(on, when.clinic_today(clinic, location), option="--date")
-        found = list(clinic.appointments.list(location=location, date=the_day))
+        pages = list(clinic.appointments.list_pages(location=location, date=the_day))
+    found = [item for page in pages for item in page.items]
     if invocation.as_json:
         invocation.emit_json(found)
         return
     invocation.out.print(_day_sheet(f"{location}, {when.spoken_day(the_day)}", found))
+    names = {page.patient_names for page in pages}
+    for state in ("unavailable", "withheld"):
+        if state in names and found:
+            invocation.out.print(Text.assemble(("Note:", "yellow"), " ", NAMES_NOT_SHOWN[state]))
 
 
-def _day_sheet(title: str, found: list[AppointmentRead]) -> Table:
+# Why a day sheet shows patients by id (the page's `patient_names`).
+NAMES_NOT_SHOWN = {
+    "unavailable": "The patients service did not answer in time, so some patients show by "
+    "id only: run it again for their names.",
+    "withheld": "Patients' names are not shown to administrators: patients show by id.",
+}
+
+
+def _day_sheet(title: str, found: list[AppointmentListed]) -> Table:
     """One clinic's day: times, who with whom, and the id that `clinic cancel` takes."""
     table = Table(title=title, title_justify="left")
     for column in ("Time", "Type", "Patient", "Therapist", "Room", "Status", "Id"):
@@ -210,7 +269,7 @@ def _day_sheet(title: str, found: list[AppointmentRead]) -> Table:
         table.add_row(
             f"{each.start:%H:%M}-{each.end:%H:%M}",
             each.type,
-            short_id(each.patient_id),
+            each.patient_name or short_id(each.patient_id),
             short_id(each.therapist_id),
             each.room or "",
             each.status,
