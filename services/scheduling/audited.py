@@ -4,16 +4,18 @@ A refusal (a 4xx problem) keeps its row through the request's rollback.
 """
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from fastapi import Request
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.common import idempotency
 from services.common.auth import Caller
 from services.common.errors import Problem
 from services.scheduling import audit
-from services.scheduling.models import Appointment
+from services.scheduling.models import Appointment, IdempotencyKey
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,3 +80,31 @@ async def record(
         entity=subject.entity,
         detail=detail,
     )
+
+
+async def claim_or_replay(
+    session: AsyncSession,
+    request: Request,
+    *,
+    key: str | None,
+    of: str,
+    shown: Callable[[bytes], Subject],
+    caller: Caller,
+    origin: audit.Origin,
+) -> idempotency.Claim:
+    """Claim the request's Idempotency-Key. A replay shows the record again, so it is
+    audited (`shown`: what the stored answer names) before the caller returns it."""
+    claimed = await idempotency.claim(
+        session, IdempotencyKey, key=key, caller=str(caller.user_id), request=request
+    )
+    if claimed.replay is not None:
+        subject = shown(claimed.replay.body)
+        await audit.record_replay(
+            session,
+            of=of,
+            caller=caller,
+            origin=origin,
+            patient_id=subject.patient_id,
+            entity=subject.entity,
+        )
+    return claimed

@@ -9,7 +9,6 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.common import idempotency
 from services.common.audit import OriginDep
 from services.common.auth import Caller, CallerDep, StaffDep, require_role
 from services.common.columns import utcnow
@@ -36,9 +35,8 @@ from services.scheduling.appointments.schemas import (
     SeriesBooked,
     SeriesCreate,
 )
-from services.scheduling.audited import Subject, refusals_audited
+from services.scheduling.audited import Subject, claim_or_replay, refusals_audited
 from services.scheduling.clients import PatientsDep, PlansDep
-from services.scheduling.models import IdempotencyKey
 from services.scheduling.reference.schemas import SLUG_PATTERN
 from services.scheduling.waitlist.offers import OfferRulesDep, offers_made
 
@@ -86,23 +84,16 @@ async def book_appointment(
         await service.confirm_patient(patients, data.patient_id)
         await service.confirm_therapist(patients, data.therapist_id)
         plan = await service.plan_facts(plans, data.plan_id, caller=caller)
-        key = await idempotency.claim(
+        key = await claim_or_replay(
             session,
-            IdempotencyKey,
+            request,
             key=idempotency_key,
-            caller=str(caller.user_id),
-            request=request,
+            of="appointment.book",
+            shown=_booking_shown,
+            caller=caller,
+            origin=origin,
         )
-        if key.replay is not None:  # the stored answer shows the booking again: audited
-            replayed = AppointmentRead.model_validate_json(key.replay.body)
-            await audit.record_replay(
-                session,
-                of="appointment.book",
-                caller=caller,
-                origin=origin,
-                patient_id=replayed.patient_id,
-                entity=("appointment", replayed.id),
-            )
+        if key.replay is not None:
             return key.replay
         appointment, warnings = await service.book_appointment(
             session, data=data, plan=plan, rules=booking_rules, caller=caller, origin=origin
@@ -141,23 +132,18 @@ async def book_series(
         await service.confirm_patient(patients, data.patient_id)
         await service.confirm_therapist(patients, data.therapist_id)
         plan = await service.plan_facts(plans, data.plan_id, caller=caller)
-        key = await idempotency.claim(
+        key = await claim_or_replay(
             session,
-            IdempotencyKey,
+            request,
             key=idempotency_key,
-            caller=str(caller.user_id),
-            request=request,
+            of="appointment.book_series",
+            shown=lambda body: Subject(
+                (series.SERIES, SeriesBooked.model_validate_json(body).series_id), data.patient_id
+            ),
+            caller=caller,
+            origin=origin,
         )
-        if key.replay is not None:  # the stored answer shows the series again: audited
-            replayed = SeriesBooked.model_validate_json(key.replay.body)
-            await audit.record_replay(
-                session,
-                of="appointment.book_series",
-                caller=caller,
-                origin=origin,
-                patient_id=data.patient_id,
-                entity=(series.SERIES, replayed.series_id),
-            )
+        if key.replay is not None:
             return key.replay
         booked = await series.book_series(
             session, data=data, plan=plan, rules=booking_rules, caller=caller, origin=origin
@@ -396,3 +382,9 @@ async def my_appointments(
         session, caller=caller, origin=origin, now=utcnow(), limit=limit, cursor=cursor
     )
     return Page(items=items, next_cursor=next_cursor)
+
+
+def _booking_shown(body: bytes) -> Subject:
+    """What a replayed booking's stored answer shows again: the visit, and its patient."""
+    booked = AppointmentRead.model_validate_json(body)
+    return Subject(("appointment", booked.id), booked.patient_id)

@@ -6,7 +6,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response, status
 
-from services.common import idempotency
 from services.common.audit import OriginDep
 from services.common.auth import Caller, require_role
 from services.common.columns import utcnow
@@ -14,15 +13,13 @@ from services.common.database import OwnTransactionsDep, SessionDep
 from services.common.errors import problem_responses
 from services.common.idempotency import IdempotencyKeyHeader
 from services.common.preconditions import answers_with_etag, created_headers, with_etag
-from services.scheduling import audit
 from services.scheduling.appointments import reads
 from services.scheduling.appointments.schemas import AppointmentBooked
 from services.scheduling.appointments.service import Rules, confirm_patient, plan_facts
-from services.scheduling.audited import Subject, record, refusals_audited
+from services.scheduling.audited import Subject, claim_or_replay, record, refusals_audited
 from services.scheduling.clients import PatientsDep, PlansDep
 from services.scheduling.holds import service
 from services.scheduling.holds.schemas import HoldConfirm, HoldCreate, HoldRead
-from services.scheduling.models import IdempotencyKey
 
 holds_router = APIRouter(prefix="/v1/holds", tags=["holds"])
 
@@ -62,23 +59,16 @@ async def hold_time(
     ):
         if data.patient_id is not None:
             await confirm_patient(patients, data.patient_id)
-        key = await idempotency.claim(
+        key = await claim_or_replay(
             session,
-            IdempotencyKey,
+            request,
             key=idempotency_key,
-            caller=str(caller.user_id),
-            request=request,
+            of="hold.create",
+            shown=_hold_shown,
+            caller=caller,
+            origin=origin,
         )
-        if key.replay is not None:  # the stored answer shows the hold again: audited
-            replayed = HoldRead.model_validate_json(key.replay.body)
-            await audit.record_replay(
-                session,
-                of="hold.create",
-                caller=caller,
-                origin=origin,
-                patient_id=replayed.patient_id,
-                entity=(service.ENTITY, replayed.id),
-            )
+        if key.replay is not None:
             return key.replay
         hold = await service.hold_time(
             session, data=data, rules=rules, caller=caller, origin=origin
@@ -154,3 +144,9 @@ async def release_hold(
     """Release a hold (front desk, admins): its time is free again at once. 409 for a
     confirmed hold: cancel its appointment instead."""
     await service.release_hold(session, hold_id=hold_id, now=utcnow(), caller=caller, origin=origin)
+
+
+def _hold_shown(body: bytes) -> Subject:
+    """What a replayed hold's stored answer shows again: the hold, and its patient."""
+    hold = HoldRead.model_validate_json(body)
+    return Subject((service.ENTITY, hold.id), hold.patient_id)
