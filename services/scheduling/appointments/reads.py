@@ -290,12 +290,14 @@ async def audit_list(
     shown: dict[uuid.UUID, list[str]] = {}
     for appointment in rows:
         shown.setdefault(appointment.patient_id, []).append(str(appointment.id))
-    session.add_all(
-        audit.event(
-            action=action,
-            patient_id=patient_id,
-            detail={"list_event_id": row.id, "appointment_ids": ids},
-            **who,
-        )
-        for patient_id, ids in shown.items()
+    await audit.trail.record_each(
+        session,
+        action=action,
+        origin=origin,
+        details={
+            patient_id: {"list_event_id": row.id, "appointment_ids": ids}
+            for patient_id, ids in shown.items()
+        },
+        actor_user_id=reader.user_id,
+        actor_role=reader.role,
     )
