@@ -292,7 +292,11 @@ async def _audit_disclosure(
         return
     await session.flush()  # the request row's id, for the rows that point at it
     link = {f"{action.removeprefix('patient.')}_event_id": request_row.id}  # search_event_id
-    session.add_all(
-        audit.event(action=action, caller=caller, origin=origin, patient_id=p.id, detail=link)
-        for p in found
+    await audit.trail.record_each(
+        session,
+        action=action,
+        origin=origin,
+        details={p.id: link for p in found},
+        actor_user_id=caller.user_id,
+        actor_role=caller.role,
     )
