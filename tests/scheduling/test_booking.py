@@ -54,7 +54,10 @@ async def test_a_booking_is_stored_and_answered_on_the_clinics_clock(scheduling_
     assert body["moves"] == ["check-in", "no-show", "cancel", "reschedule"]
     stored = await db.get(Appointment, uuid.UUID(body["id"]))
     assert stored is not None and stored.location == clinic.location.slug
-    rows = (await db.exec(select(AuditEvent).where(AuditEvent.action == "appointment.book"))).all()
+    booked = select(AuditEvent).where(
+        AuditEvent.action == "appointment.book", AuditEvent.patient_id == clinic.patient.id
+    )
+    rows = (await db.exec(booked)).all()
     assert [(r.patient_id, r.entity_id) for r in rows] == [(clinic.patient.id, body["id"])]
 
 

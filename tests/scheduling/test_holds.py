@@ -100,7 +100,8 @@ async def test_a_hold_is_stored_and_answered_on_the_clinics_clock(scheduling_api
     assert body["appointment_id"] is None and body["freed_appointment_id"] is None
     read = await scheduling_api.get(f"/v1/holds/{body['id']}", headers=clinic.desk)
     assert read.status_code == 200 and read.json() == body
-    rows = (await db.exec(select(AuditEvent).where(AuditEvent.entity_id == body["id"]))).all()
+    trail = select(AuditEvent).where(AuditEvent.entity_id == body["id"]).order_by(AuditEvent.id)
+    rows = (await db.exec(trail)).all()
     assert [(r.action, r.patient_id) for r in rows] == [
         ("hold.create", clinic.patient.id),
         ("hold.read", clinic.patient.id),

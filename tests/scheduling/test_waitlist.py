@@ -120,7 +120,8 @@ async def test_an_entry_is_stored_and_read_back(scheduling_api, apps, db):
     assert (entry["weekdays"], entry["earliest"], entry["latest"]) == ([1, 3], "08:00", "12:00")
     assert (entry["status"], entry["offers"], entry["type"]) == ("waiting", [], "treatment")
     assert await read_entry(clinic, entry) == entry
-    rows = (await db.exec(select(AuditEvent).where(AuditEvent.entity_id == entry["id"]))).all()
+    trail = select(AuditEvent).where(AuditEvent.entity_id == entry["id"]).order_by(AuditEvent.id)
+    rows = (await db.exec(trail)).all()
     assert [(r.action, r.patient_id) for r in rows] == [
         ("waitlist.add", clinic.patient.id),
         ("waitlist.read", clinic.patient.id),
