@@ -17,6 +17,8 @@ from services.common.errors import Problem
 from services.scheduling import audit
 from services.scheduling.models import Appointment, IdempotencyKey
 
+APPOINTMENT = "appointment"  # the audit rows' name of an appointment
+
 
 @dataclass(frozen=True, slots=True)
 class Subject:
@@ -28,7 +30,7 @@ class Subject:
 
     @classmethod
     def of(cls, appointment: Appointment) -> "Subject":
-        return cls(("appointment", appointment.id), appointment.patient_id)
+        return cls((APPOINTMENT, appointment.id), appointment.patient_id)
 
 
 def audited_refusal(

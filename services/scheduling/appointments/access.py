@@ -17,11 +17,11 @@ from services.common.database import OwnTransaction
 from services.common.errors import Forbidden, NotFound
 from services.common.visibility import PatientScoped
 from services.scheduling import audit
-from services.scheduling.audited import Subject, audited_refusal
+from services.scheduling.audited import APPOINTMENT, Subject, audited_refusal, record
 from services.scheduling.models import Appointment, Location, TherapistHours
 
 NOT_FOUND = "No appointment with this id."
-ENTITY = "appointment"
+ENTITY = APPOINTMENT
 VISIBILITY = PatientScoped(staff_roles=STAFF_ROLES, not_found=NOT_FOUND)
 
 
@@ -106,13 +106,7 @@ async def record_event(
     origin: audit.Origin,
     detail: dict[str, object] | None = None,
 ) -> None:
-    """An audit row of a change to the appointment, on its patient's trail."""
-    await audit.record(
-        session,
-        action=action,
-        caller=caller,
-        origin=origin,
-        patient_id=appointment.patient_id,
-        entity=(ENTITY, appointment.id),
-        detail=detail,
+    """An audit row of a read or a change of the appointment, on its patient's trail."""
+    await record(
+        session, action, Subject.of(appointment), caller=caller, origin=origin, detail=detail
     )

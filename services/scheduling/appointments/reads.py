@@ -25,7 +25,7 @@ from services.common.database import OwnTransaction
 from services.common.errors import InvalidInput
 from services.common.pagination import after, decode_cursor, page_of, parse_datetime
 from services.scheduling import audit
-from services.scheduling.appointments.access import ENTITY, therapist_clinics
+from services.scheduling.appointments.access import record_event, therapist_clinics
 from services.scheduling.appointments.moves import moves_from
 from services.scheduling.appointments.names import PageNames, names_for_page
 from services.scheduling.appointments.schemas import (
@@ -111,14 +111,7 @@ async def read_appointment(
     origin: audit.Origin,
     action: str = "appointment.read",
 ) -> AppointmentRead:
-    await audit.record(
-        session,
-        action=action,
-        caller=caller,
-        origin=origin,
-        patient_id=appointment.patient_id,
-        entity=(ENTITY, appointment.id),
-    )
+    await record_event(session, action, appointment, caller=caller, origin=origin)
     return appointment_read(appointment, (await clinic_zones(session))[appointment.location])
 
 

@@ -35,7 +35,7 @@ from services.scheduling.appointments.schemas import (
     SeriesBooked,
     SeriesCreate,
 )
-from services.scheduling.audited import Subject, claim_or_replay, refusals_audited
+from services.scheduling.audited import APPOINTMENT, Subject, claim_or_replay, refusals_audited
 from services.scheduling.clients import PatientsDep, PlansDep
 from services.scheduling.reference.schemas import SLUG_PATTERN
 from services.scheduling.waitlist.offers import OfferRulesDep, offers_made
@@ -387,4 +387,4 @@ async def my_appointments(
 def _booking_shown(body: bytes) -> Subject:
     """What a replayed booking's stored answer shows again: the visit, and its patient."""
     booked = AppointmentRead.model_validate_json(body)
-    return Subject(("appointment", booked.id), booked.patient_id)
+    return Subject((APPOINTMENT, booked.id), booked.patient_id)
