@@ -45,6 +45,7 @@ CLOCKS = ("appointments", "holds", "waitlist")  # the routes that read the booki
 def fix_clock(monkeypatch: pytest.MonkeyPatch, moment: datetime = NOW) -> None:
     for routes in CLOCKS:
         monkeypatch.setattr(f"services.scheduling.{routes}.routes.utcnow", lambda: moment)
+    monkeypatch.setattr("services.scheduling.desk.utcnow", lambda: moment)  # the booking rules
 
 
 @dataclass

@@ -37,25 +37,17 @@ from services.scheduling.appointments.schemas import (
 )
 from services.scheduling.audited import APPOINTMENT, Subject, claim_or_replay, refusals_audited
 from services.scheduling.clients import PatientsDep, PlansDep
+from services.scheduling.desk import CREATED, Desk, RulesDep
 from services.scheduling.reference.schemas import SLUG_PATTERN
 from services.scheduling.waitlist.offers import OfferRulesDep, offers_made
 
 appointments_router = APIRouter(prefix="/v1/appointments", tags=["appointments"])
 me_router = APIRouter(prefix="/v1/me/appointments", tags=["appointments"])
 
-Desk = Annotated[Caller, Depends(require_role("front_desk", "admin"))]
 Canceller = Annotated[Caller, Depends(require_role("front_desk", "admin", "patient"))]
 Marker = Annotated[Caller, Depends(require_role("front_desk", "admin", "therapist"))]
 Patient = Annotated[Caller, Depends(require_role("patient"))]
-CREATED = {201: {"headers": {"Location": {"schema": {"type": "string"}}}}}
 Status = Literal["booked", "checked_in", "completed", "no_show", "cancelled"]
-
-
-def rules(request: Request) -> service.Rules:
-    return service.Rules(now=utcnow(), step_minutes=request.app.state.settings.slot_minutes)
-
-
-RulesDep = Annotated[service.Rules, Depends(rules)]
 
 
 @appointments_router.post(

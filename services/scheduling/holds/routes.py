@@ -2,12 +2,11 @@
 it. The front desk's and admins' (a wait-list offer is accepted at `/v1/waitlist`)."""
 
 import uuid
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request, Response, status
+from fastapi import APIRouter, Request, Response, status
 
 from services.common.audit import OriginDep
-from services.common.auth import Caller, require_role
 from services.common.columns import utcnow
 from services.common.database import OwnTransactionsDep, SessionDep
 from services.common.errors import problem_responses
@@ -15,23 +14,14 @@ from services.common.idempotency import IdempotencyKeyHeader
 from services.common.preconditions import answers_with_etag, created_headers, with_etag
 from services.scheduling.appointments import reads
 from services.scheduling.appointments.schemas import AppointmentBooked
-from services.scheduling.appointments.service import Rules, confirm_patient, plan_facts
+from services.scheduling.appointments.service import confirm_patient, plan_facts
 from services.scheduling.audited import Subject, claim_or_replay, record, refusals_audited
 from services.scheduling.clients import PatientsDep, PlansDep
+from services.scheduling.desk import CREATED, Desk, RulesDep
 from services.scheduling.holds import service
 from services.scheduling.holds.schemas import HoldConfirm, HoldCreate, HoldRead
 
 holds_router = APIRouter(prefix="/v1/holds", tags=["holds"])
-
-Desk = Annotated[Caller, Depends(require_role("front_desk", "admin"))]
-CREATED = {201: {"headers": {"Location": {"schema": {"type": "string"}}}}}
-
-
-def booking_rules(request: Request) -> Rules:
-    return Rules(now=utcnow(), step_minutes=request.app.state.settings.slot_minutes)
-
-
-RulesDep = Annotated[Rules, Depends(booking_rules)]
 
 
 @holds_router.post(

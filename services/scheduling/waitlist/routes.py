@@ -4,7 +4,7 @@ withdraw one, and accept an offer of a cancelled visit's time."""
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Query, Response, status
 
 from services.common.audit import OriginDep
 from services.common.auth import Caller, CallerDep, StaffDep, require_role
@@ -15,9 +15,10 @@ from services.common.pagination import CursorQuery, LimitQuery, Page
 from services.common.preconditions import answers_with_etag, created_headers, with_etag
 from services.scheduling.appointments import reads as appointment_reads
 from services.scheduling.appointments.schemas import AppointmentBooked
-from services.scheduling.appointments.service import Rules, confirm_patient
+from services.scheduling.appointments.service import confirm_patient
 from services.scheduling.audited import Subject, refusals_audited
 from services.scheduling.clients import PatientsDep
+from services.scheduling.desk import CREATED, Desk, RulesDep
 from services.scheduling.reference.schemas import SLUG_PATTERN
 from services.scheduling.waitlist import accept, reads, service
 from services.scheduling.waitlist.reads import EntryStatus, WaitlistQuery
@@ -25,16 +26,7 @@ from services.scheduling.waitlist.schemas import WaitlistEntryCreate, WaitlistEn
 
 waitlist_router = APIRouter(prefix="/v1/waitlist", tags=["wait list"])
 
-Desk = Annotated[Caller, Depends(require_role("front_desk", "admin"))]
 DeskOrPatient = Annotated[Caller, Depends(require_role("front_desk", "admin", "patient"))]
-CREATED = {201: {"headers": {"Location": {"schema": {"type": "string"}}}}}
-
-
-def booking_rules(request: Request) -> Rules:
-    return Rules(now=utcnow(), step_minutes=request.app.state.settings.slot_minutes)
-
-
-RulesDep = Annotated[Rules, Depends(booking_rules)]
 
 
 @waitlist_router.post(
