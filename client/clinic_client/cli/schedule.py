@@ -22,6 +22,7 @@ from clinic_client.cli.invocation import Invocation, JsonOption, QuietOption, cu
 from clinic_client.cli.lookup import short_id
 from clinic_client.models.plans import PlanRead, PlanSchedulingRead
 from clinic_client.models.scheduling import (
+    AppointmentBooked,
     AppointmentCancelled,
     AppointmentCreate,
     AppointmentListed,
@@ -122,6 +123,11 @@ def book(
             room=room,
         )
         booked = clinic.appointments.book(visit)
+    print_booked(invocation, booked, quiet=quiet)
+
+
+def print_booked(invocation: Invocation, booked: AppointmentBooked, *, quiet: bool) -> None:
+    """A visit booked (by `book`, a confirmed hold or an accepted offer), with its notes."""
     if invocation.as_json:
         invocation.emit_json(booked)
         return

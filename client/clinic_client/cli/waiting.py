@@ -16,8 +16,8 @@ from clinic_client.cli import lookup, when
 from clinic_client.cli.exits import CommandFailed, ExitStatus
 from clinic_client.cli.invocation import Invocation, JsonOption, QuietOption, current
 from clinic_client.cli.lookup import short_id
+from clinic_client.cli.schedule import print_booked
 from clinic_client.models.scheduling import (
-    AppointmentBooked,
     HoldConfirm,
     HoldCreate,
     HoldRead,
@@ -84,7 +84,7 @@ def confirm_hold(
     with invocation.signed_in() as clinic:
         patient_id = lookup.patient(clinic, patient).id if patient else None
         booked = clinic.holds.confirm(hold, HoldConfirm(patient_id=patient_id, plan_id=plan_id))
-    _print_booked(invocation, booked)
+    print_booked(invocation, booked, quiet=False)
 
 
 @hold_app.command("release")
@@ -108,16 +108,6 @@ def _print_hold(invocation: Invocation, held: HoldRead, *, quiet: bool) -> None:
             f"Held {when.spoken(held.start)}-{held.end:%H:%M} at {held.location} until "
             f"{held.expires_at.astimezone(held.start.tzinfo):%H:%M}: {held.id}"
         )
-
-
-def _print_booked(invocation: Invocation, booked: AppointmentBooked) -> None:
-    if invocation.as_json:
-        invocation.emit_json(booked)
-        return
-    invocation.out.print(
-        f"Booked a {booked.type} visit on {when.spoken(booked.start)}-{booked.end:%H:%M} at "
-        f"{booked.location}: {booked.id}"
-    )
 
 
 # -- clinic waitlist ------------------------------------------------------------------------
@@ -244,4 +234,4 @@ def accept_offer(
     invocation = current(ctx, as_json)
     with invocation.signed_in() as clinic:
         booked = clinic.waitlist.accept(offer)
-    _print_booked(invocation, booked)
+    print_booked(invocation, booked, quiet=False)
